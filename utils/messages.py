@@ -1,0 +1,90 @@
+"""The bilingual message catalog used by checks, widgets, plots and the command line.
+
+Every message has a Korean and an English text. The language shown is `both` (default,
+Korean first), `ko` or `en`, chosen by `set_language()` or the environment variable
+`RESNET_COURSE_LANG`. Each module keeps its own messages next to the code that uses them
+and adds them here with `register()`; a key registered twice with different text, or
+missing a language, is an error, so the catalog cannot drift.
+"""
+
+import os
+
+LANGUAGES = ("both", "ko", "en")
+_ENV_VAR = "RESNET_COURSE_LANG"
+
+_catalog = {}
+_chosen = None  # set by set_language(); None means "ask the environment"
+
+
+def register(messages):
+    """Add {key: {"ko": ..., "en": ...}} entries to the catalog. Returns the dict."""
+    for key, texts in messages.items():
+        missing = [lang for lang in ("ko", "en") if not str(texts.get(lang, "")).strip()]
+        if missing:
+            raise ValueError(f"message {key!r} lacks {', '.join(missing)} text")
+        if key in _catalog and _catalog[key] != texts:
+            raise ValueError(f"message {key!r} registered twice with different text")
+        _catalog[key] = dict(texts)
+    return messages
+
+
+def catalog():
+    """A copy of every registered message (for tests and tools)."""
+    return {key: dict(texts) for key, texts in _catalog.items()}
+
+
+def set_language(lang):
+    """Choose `both`, `ko` or `en` for everything the course prints from now on."""
+    global _chosen
+    if lang not in LANGUAGES:
+        raise ValueError(text("lang.unknown", lang=lang, choices=", ".join(LANGUAGES)))
+    _chosen = lang
+
+
+def get_language():
+    """The language in force: set_language(), else RESNET_COURSE_LANG, else `both`."""
+    if _chosen is not None:
+        return _chosen
+    lang = os.environ.get(_ENV_VAR, "both").strip().lower()
+    return lang if lang in LANGUAGES else "both"
+
+
+def text(key, lang=None, **values):
+    """The message `key` in the chosen language, with `{name}` fields filled from `values`.
+
+    In `both`, the Korean text comes first and the English follows on its own line.
+    """
+    try:
+        texts = _catalog[key]
+    except KeyError:
+        raise KeyError(f"no message {key!r} in the catalog") from None
+    lang = lang or get_language()
+    if lang == "both":
+        return f"{texts['ko'].format(**values)}\n{texts['en'].format(**values)}"
+    return texts[lang].format(**values)
+
+
+def label(key, lang=None, **values):
+    """A short label (plot title, axis, widget): `both` joins the languages with ' / '."""
+    lang = lang or get_language()
+    if lang == "both":
+        texts = _catalog[key]
+        return f"{texts['ko'].format(**values)} / {texts['en'].format(**values)}"
+    return text(key, lang=lang, **values)
+
+
+class CourseError(Exception):
+    """An error whose message is a catalog entry: shown in Korean and English."""
+
+    def __init__(self, key, **values):
+        self.key = key
+        self.values = values
+        super().__init__(text(key, **values))
+
+
+register({
+    "lang.unknown": {
+        "ko": "알 수 없는 언어 {lang!r}입니다. 다음 중 하나를 고르세요: {choices}",
+        "en": "Unknown language {lang!r}. Choose one of: {choices}",
+    },
+})
