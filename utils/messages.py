@@ -49,7 +49,7 @@ def get_language():
     return lang if lang in LANGUAGES else "both"
 
 
-def text(key, lang=None, **values):
+def text(key, in_language=None, **values):
     """The message `key` in the chosen language, with `{name}` fields filled from `values`.
 
     In `both`, the Korean text comes first and the English follows on its own line.
@@ -58,19 +58,19 @@ def text(key, lang=None, **values):
         texts = _catalog[key]
     except KeyError:
         raise KeyError(f"no message {key!r} in the catalog") from None
-    lang = lang or get_language()
+    lang = in_language or get_language()
     if lang == "both":
         return f"{texts['ko'].format(**values)}\n{texts['en'].format(**values)}"
     return texts[lang].format(**values)
 
 
-def label(key, lang=None, **values):
+def label(key, in_language=None, **values):
     """A short label (plot title, axis, widget): `both` joins the languages with ' / '."""
-    lang = lang or get_language()
+    lang = in_language or get_language()
     if lang == "both":
         texts = _catalog[key]
         return f"{texts['ko'].format(**values)} / {texts['en'].format(**values)}"
-    return text(key, lang=lang, **values)
+    return text(key, in_language=lang, **values)
 
 
 class CourseError(Exception):
