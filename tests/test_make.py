@@ -1,0 +1,58 @@
+"""The two-command start: `make` bootstraps once, and `make lab` serves assignments/."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+from conftest import REPO, run_env
+
+
+def test_bootstrap_is_up_to_date_after_install():
+    """`make -q` exits 0 only when nothing would be rebuilt: the second run reinstalls nothing."""
+    result = subprocess.run(["make", "-q", "bootstrap"], cwd=REPO, capture_output=True, timeout=60)
+    assert result.returncode == 0, "make bootstrap would reinstall although pyproject.toml is unchanged"
+
+
+def test_bootstrap_reinstalls_when_pyproject_is_newer(tmp_path):
+    """Dry run with pyproject.toml treated as changed: make plans the pip install again."""
+    result = subprocess.run(["make", "-n", "-W", "pyproject.toml", "bootstrap"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert "pip install" in result.stdout
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_make_lab_serves_the_assignments(tmp_path):
+    port, token = _free_port(), "resnet-course-test"
+    env = run_env(HOME=str(tmp_path), JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter"),
+                  JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    lab_args = f"--no-browser --ip=127.0.0.1 --ServerApp.token={token} --allow-root"
+    server = subprocess.Popen(["make", "lab", f"PORT={port}", f"LAB_ARGS={lab_args}"], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        listing = None
+        deadline = time.time() + 120
+        while time.time() < deadline and listing is None:
+            try:
+                url = f"http://127.0.0.1:{port}/api/contents/resnet?token={token}"
+                with urllib.request.urlopen(url, timeout=5) as answer:
+                    listing = json.load(answer)
+            except OSError:
+                assert server.poll() is None, "make lab exited"
+                time.sleep(1)
+        assert listing is not None, "JupyterLab did not answer within 120 s"
+        names = {item["name"] for item in listing["content"]}
+        assert {"01_vanishing_gradients.ipynb", "02_residual_networks.ipynb"} <= names
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=10) as page:
+            assert b"JupyterLab" in page.read()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
