@@ -1,0 +1,172 @@
+"""How fast the SIGNS stand-in is drawn, and how hard it is to learn.
+
+    .venv/bin/python benchmarks/data_difficulty.py [--epochs 10] [--skip-resnet] [--skip-cnn]
+
+Prints, for the generated data set (seed 0 unless --seed):
+  1. the time to draw all 1200 images and images per second (the target: at most 15 s on
+     a 2-core machine);
+  2. softmax regression on raw pixels: must stay below 70% test accuracy, or the pictures
+     could be told apart without seeing a hand;
+  3. a small CNN: must do better than (2);
+  4. the course's ResNet50 (the solution in course/notebooks/02_residual_networks.md),
+     trained as the notebook does (Adam, batch 32): must reach 90% test accuracy within
+     10 epochs. `--resnet-source FILE` takes `ResNet50` from a Python file instead.
+
+Exit status 1 when a target is missed. With `--data-dir` it measures files already on disk
+(e.g. the real SIGNS files) instead of a freshly generated set.
+"""
+
+import argparse
+import runpy
+import sys
+import tempfile
+import time
+
+import resnet_course.utils  # noqa: F401  (quiet TensorFlow before it is imported)
+from resnet_course.utils.data import convert_to_one_hot, load_signs, make_signs_dataset
+
+SOFTMAX_CEILING = 0.70
+RESNET_FLOOR = 0.90
+GENERATION_BUDGET_S = 15.0
+
+
+def time_generation(folder, seed):
+    start = time.perf_counter()
+    make_signs_dataset(folder, seed=seed, progress=None)
+    seconds = time.perf_counter() - start
+    print(f"generation: 1200 images in {seconds:.2f} s = {1200 / seconds:.0f} images/s "
+          f"(budget {GENERATION_BUDGET_S:.0f} s)")
+    return seconds
+
+
+def prepare(folder):
+    X_train_orig, Y_train_orig, X_test_orig, Y_test_orig, classes = load_signs(folder)
+    X_train, X_test = X_train_orig / 255.0, X_test_orig / 255.0
+    Y_train = convert_to_one_hot(Y_train_orig, len(classes)).T
+    Y_test = convert_to_one_hot(Y_test_orig, len(classes)).T
+    return X_train, Y_train, X_test, Y_test
+
+
+class TestAccuracy:
+    """Test accuracy after every epoch (BatchNormalization in inference mode, as predict uses)."""
+
+    def __init__(self, X_test, Y_test):
+        import keras
+
+        outer = self
+        self.history = []
+
+        class Callback(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                _, accuracy = self.model.evaluate(X_test, Y_test, verbose=0)
+                outer.history.append(accuracy)
+                print(f"    epoch {epoch + 1:2d}: train loss {logs['loss']:.3f}, "
+                      f"train acc {logs['accuracy']:.3f}, test acc {accuracy:.3f}", flush=True)
+
+        self.callback = Callback()
+
+
+def train(name, model, data, epochs, batch_size=32):
+    import keras
+
+    X_train, Y_train, X_test, Y_test = data
+    model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy", metrics=["accuracy"])
+    tracker = TestAccuracy(X_test, Y_test)
+    start = time.perf_counter()
+    print(f"{name}: {model.count_params():,} parameters, {epochs} epochs", flush=True)
+    model.fit(X_train, Y_train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[tracker.callback])
+    seconds = time.perf_counter() - start
+    final, best = tracker.history[-1], max(tracker.history)
+    print(f"{name}: final test accuracy {final:.3f}, best {best:.3f} "
+          f"(epoch {tracker.history.index(best) + 1}), {seconds:.0f} s", flush=True)
+    return tracker.history
+
+
+def softmax_regression():
+    import keras
+
+    return keras.Sequential([
+        keras.Input((64, 64, 3)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(6, activation="softmax"),
+    ], name="softmax_regression")
+
+
+def small_cnn():
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input((64, 64, 3)),
+        layers.Conv2D(16, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Flatten(),
+        layers.Dropout(0.3),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(6, activation="softmax"),
+    ], name="small_cnn")
+
+
+def course_resnet50(source_file):
+    if source_file:
+        return runpy.run_path(source_file)["ResNet50"]
+    from resnet_course.autograder.sources import graded_function_namespace
+
+    return graded_function_namespace("02_residual_networks")["ResNet50"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=0, help="data set seed (default 0)")
+    parser.add_argument("--data-dir", help="measure existing SIGNS files instead of generating")
+    parser.add_argument("--epochs", type=int, default=10, help="ResNet50 epochs (default 10)")
+    parser.add_argument("--softmax-epochs", type=int, default=100)
+    parser.add_argument("--cnn-epochs", type=int, default=30)
+    parser.add_argument("--skip-cnn", action="store_true")
+    parser.add_argument("--skip-resnet", action="store_true")
+    parser.add_argument("--resnet-source", metavar="FILE",
+                        help="take ResNet50 from this Python file instead of the course source")
+    args = parser.parse_args(argv)
+
+    import keras
+
+    failures = []
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.data_dir
+        if folder is None:
+            folder = scratch
+            if time_generation(folder, args.seed) > GENERATION_BUDGET_S:
+                failures.append("generation slower than 15 s")
+        data = prepare(folder)
+
+    keras.utils.set_random_seed(args.seed)
+    softmax = train("softmax regression", softmax_regression(), data, args.softmax_epochs)
+    if softmax[-1] >= SOFTMAX_CEILING:
+        failures.append(f"softmax regression reaches {softmax[-1]:.3f} >= {SOFTMAX_CEILING}")
+    if not args.skip_cnn:
+        keras.utils.set_random_seed(args.seed)
+        cnn = train("small CNN", small_cnn(), data, args.cnn_epochs)
+        if cnn[-1] <= softmax[-1]:
+            failures.append("the small CNN does no better than softmax regression")
+    if not args.skip_resnet:
+        keras.utils.set_random_seed(args.seed)
+        resnet = train("ResNet50", course_resnet50(args.resnet_source)(input_shape=(64, 64, 3), classes=6),
+                       data, args.epochs)
+        reached = [epoch + 1 for epoch, accuracy in enumerate(resnet) if accuracy >= RESNET_FLOOR]
+        print(f"ResNet50: first epoch at >= {RESNET_FLOOR:.0%} test accuracy: "
+              f"{reached[0] if reached else 'none'}")
+        if resnet[-1] < RESNET_FLOOR:
+            failures.append(f"ResNet50 ends at {resnet[-1]:.3f} < {RESNET_FLOOR} after {args.epochs} epochs")
+
+    for failure in failures:
+        print(f"MISSED: {failure}")
+    print("all targets met" if not failures else f"{len(failures)} target(s) missed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
