@@ -12,6 +12,7 @@ import sys
 from resnet_course.utils.messages import CourseError, register, text
 
 COMMAND_MODULES = (
+    "resnet_course.autograder.build",
     "resnet_course.utils.data",
 )
 

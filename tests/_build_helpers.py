@@ -1,0 +1,43 @@
+"""Shared by the build, guard and bundle tests: paths, fixture courses, nbgrader validate."""
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE = REPO / "course"
+FIXTURE_COURSE = Path(__file__).resolve().parent / "fixtures" / "course"
+FIXTURE_SOURCE = FIXTURE_COURSE / "notebooks" / "01_toy_scaling.md"
+
+
+def copy_fixture_course(dest):
+    """A course folder made of the fixture sources and the real nbgrader config."""
+    dest = Path(dest)
+    shutil.copytree(FIXTURE_COURSE, dest)
+    shutil.copy2(COURSE / "nbgrader_config.py", dest / "nbgrader_config.py")
+    return dest
+
+
+def copy_real_course(dest):
+    """A scratch copy of what a build of the real course reads (never build in course/ from tests)."""
+    dest = Path(dest)
+    shutil.copytree(COURSE / "notebooks", dest / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.ipynb"))
+    if (COURSE / "images").is_dir():
+        shutil.copytree(COURSE / "images", dest / "images")
+    shutil.copy2(COURSE / "nbgrader_config.py", dest / "nbgrader_config.py")
+    return dest
+
+
+def validate(paths, invert=False):
+    """nbgrader's own Validator with the course config: {notebook name: results} ({} = success).
+
+    nbgrader sets NBGRADER_EXECUTION=validate while it runs each notebook, so heavy cells
+    shrink to a smoke run exactly as they do for a real `nbgrader validate`.
+    """
+    from nbgrader.validator import Validator
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE)).load_config()
+    validator = Validator(config=config)
+    validator.invert = invert
+    return {Path(p).name: validator.validate(str(p)) for p in paths}
