@@ -635,6 +635,7 @@ class GuardedExecute(Execute):
 
     sandbox = Bool(True, help="Run the kernel under bubblewrap (SandboxedKernelManager).").tag(config=True)
     max_output_kb = Integer(2048, help="Output kept per notebook, in KB; the rest is dropped.").tag(config=True)
+    report_folder = Unicode("", help="Folder for <notebook>.json: why the kernel died, its peak memory.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -643,6 +644,7 @@ class GuardedExecute(Execute):
         self.peak_memory = None
         self._output_bytes = 0
         self._truncated = False
+        self._manager = None
 
     def preprocess(self, nb, resources, km=None):
         self.death_reason = None
@@ -658,8 +660,20 @@ class GuardedExecute(Execute):
             key = "sandbox.death.grader" if self._cells_started else "sandbox.death.startup"
             self.death_reason = self.death_reason or text(key, detail=detail)
             self._mark_not_run(nb, 0)
+        manager = self._manager
+        if isinstance(manager, SandboxedKernelManager):
+            self.peak_memory = manager.peak_memory
         resources.setdefault("resnet_course", {})["death_reason"] = self.death_reason
+        if self.report_folder:
+            name = resources.get("nbgrader", {}).get("notebook", "notebook")
+            Path(self.report_folder, f"{name}.json").write_text(json.dumps(
+                {"death_reason": self.death_reason, "peak_memory": self.peak_memory,
+                 "output_truncated": self._truncated}, ensure_ascii=False))
         return nb, resources
+
+    def create_kernel_manager(self):
+        self._manager = super().create_kernel_manager()
+        return self._manager
 
     def _mark_not_run(self, nb, start):
         for cell in nb.cells[start:]:
