@@ -1,0 +1,192 @@
+"""The student flow in a real browser (issue 9): JupyterLab, Chromium, both notebooks, Validate.
+
+One JupyterLab server (started as `make lab` starts it, on a temporary copy of
+assignments/) and one headless Chromium serve both tests. The first proves the harness on
+small fixture notebooks (tests/fixtures/browser/); the second is the student's flow on the
+course's own notebooks. Screenshots of every step land in test-artifacts/browser/
+(`harness_*.png`, `student_*.png`), with `timings.json` and the server's log beside them.
+"""
+
+import json
+import shutil
+import time
+
+import pytest
+
+from browser_helpers import (
+    ARTIFACTS, REPO, VIEWPORT, BrowserTestFailure, JupyterLab, LabPage, complete_notebook,
+    first_cell_index, launch_chromium, reported_ratio,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
+
+FIXTURES = REPO / "tests" / "fixtures" / "browser"
+NOTEBOOK_1 = "resnet/01_vanishing_gradients.ipynb"
+NOTEBOOK_2 = "resnet/02_residual_networks.ipynb"
+NOT_ANSWERED = ("아직 답을 작성하지 않았습니다", "not answered yet")  # autograder/checks_common.py
+
+
+@pytest.fixture(scope="module")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in (*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("*.json"), *ARTIFACTS.glob("*.log")):
+        old.unlink()
+    timings = {}
+    yield timings
+    (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, artifacts):
+    """JupyterLab on a copy of assignments/ (plus the fixtures): nothing in the repository changes."""
+    work = tmp_path_factory.mktemp("lab")
+    notebooks = work / "assignments"
+    shutil.copytree(REPO / "assignments", notebooks)
+    shutil.copytree(FIXTURES, notebooks / "browser-fixtures", ignore=shutil.ignore_patterns("*.py"))
+    started = time.monotonic()
+    server = JupyterLab(work, notebooks)
+    with server:
+        artifacts["server_start_s"] = round(time.monotonic() - started, 1)
+        yield server
+    shutil.copy(server.log_path, ARTIFACTS / "jupyterlab.log")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+def new_tab(chromium, lab, prefix):
+    page = chromium.new_page(viewport=VIEWPORT)
+    page.set_default_timeout(30_000)
+    return LabPage(page, lab, prefix=prefix)
+
+
+def assert_clean_run(tab):
+    """Every code cell ran, none raised or wrote to stderr, and the page threw nothing."""
+    if tab.error_outputs():
+        tab.show_first_error()
+    assert tab.unexecuted_cells() == [], f"cells that did not run: {tab.unexecuted_cells()}"
+    assert tab.error_outputs() == [], "errors or stderr in the notebook:\n" + "\n---\n".join(tab.error_outputs())
+    page_errors = [e for e in tab.console_errors if "Uncaught" in e or "Error:" in e]
+    assert not page_errors, "JavaScript errors in the page:\n" + "\n".join(page_errors)
+
+
+def explore(tab, area, slider_label, toggle_label, timeout):
+    """Move the depth slider, then toggle the residual connections; return the three states."""
+    start = tab.settle(area, {"text": None, "images": None}, timeout)
+    slider = tab.labelled(area, "slider", slider_label)
+    depth_before = tab.slider_value(slider)
+    tab.drag_slider(slider, 0.9)
+    deeper = tab.settle(area, start, timeout)
+    assert tab.slider_value(slider) != depth_before, "the depth slider did not move"
+    tab.screenshot("explorer_deeper")
+    toggle = tab.labelled(area, "checkbox", toggle_label)
+    toggle.locator("input").click()
+    residual = tab.settle(area, deeper, timeout)
+    assert toggle.locator("input").is_checked()
+    tab.screenshot("explorer_residual")
+    return start, deeper, residual
+
+
+def test_harness_on_fixture_notebooks(lab, chromium, artifacts):
+    """The machinery itself, on notebooks this test owns: run, widgets, Validate, a check message."""
+    started = time.monotonic()
+    tab = new_tab(chromium, lab, "harness_")
+    tab.open_notebook("browser-fixtures/explorer.ipynb")
+    assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
+    tab.run_all(timeout=120)
+    assert_clean_run(tab)
+    area = tab.widget_area("depth", "residual")
+    area.scroll_into_view_if_needed()
+    tab.screenshot("explorer_ran")
+    start, deeper, residual = explore(tab, area, "depth", "residual", timeout=60)
+    # the fixture's decay factor is 0.25 per layer, 0.99 with the shortcut
+    assert reported_ratio(deeper["text"]) < reported_ratio(start["text"])
+    assert reported_ratio(residual["text"]) > reported_ratio(deeper["text"])
+
+    kind, text = tab.validate(timeout=120)
+    tab.screenshot("validated")
+    assert kind == "validation-success", text
+    tab.close_dialog()
+
+    tab.open_notebook("browser-fixtures/unanswered.ipynb")
+    check = tab.notebook.locator(".jp-Cell").nth(first_cell_index(
+        lab.notebook_dir / "browser-fixtures/unanswered.ipynb", "public_check("))
+    output = run_first_check(tab, check)
+    tab.screenshot("not_answered")
+    for words in NOT_ANSWERED:
+        assert words in output
+    tab.page.close()
+    artifacts["harness_s"] = round(time.monotonic() - started, 1)
+
+
+def run_first_check(tab, cell, timeout=120):
+    """Run everything above a check cell (Run All Above Selected Cell), then the check itself."""
+    cell.locator(".jp-InputArea-prompt").click()
+    tab.menu("Run", "Run All Above Selected Cell")
+    tab.wait_until_executed(timeout)
+    tab.run_cell(cell, timeout)
+    cell.scroll_into_view_if_needed()
+    assert tab.error_outputs() == [], "errors before the first check:\n" + "\n---\n".join(tab.error_outputs())
+    return cell.locator(".jp-OutputArea").inner_text()
+
+
+def test_student_flow(lab, chromium, artifacts):
+    """Finish notebook 1 and play with the explorer, meet notebook 2's first check, Validate."""
+    for name in (NOTEBOOK_1, NOTEBOOK_2):
+        if not (lab.notebook_dir / name).is_file():
+            raise BrowserTestFailure(f"assignments/{name} is missing: the student copies come from "
+                                     "`resnet-course build` (course/notebooks/*.md)")
+    timings = artifacts.setdefault("student", {})
+    clock = time.monotonic()
+
+    def lap(name):
+        nonlocal clock
+        timings[name] = round(time.monotonic() - clock, 1)
+        clock = time.monotonic()
+
+    complete_notebook(lab.notebook_dir / NOTEBOOK_1, "01_vanishing_gradients")
+    tab = new_tab(chromium, lab, "student_")
+
+    # 1. the finished notebook 1, top to bottom
+    tab.open_notebook(NOTEBOOK_1)
+    assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
+    tab.screenshot("nb1_opened")
+    lap("nb1_open")
+    tab.run_all(timeout=150)
+    assert_clean_run(tab)
+    lap("nb1_run_all")
+
+    # 2. the gradient-decay explorer: deeper, then residual
+    area = tab.widget_area("depth", "residual")
+    area.scroll_into_view_if_needed()
+    tab.screenshot("explorer")
+    start, deeper, residual = explore(tab, area, "depth", "residual", timeout=60)
+    ratios = [reported_ratio(state["text"]) for state in (start, deeper, residual)]
+    assert len(set(ratios)) == 3, f"the reported ratio did not change: {ratios}"
+    lap("explorer")
+
+    # 3. Validate, as a student does before submitting
+    kind, text = tab.validate(timeout=180)
+    tab.screenshot("nb1_validated")
+    assert kind == "validation-success", text
+    tab.close_dialog()
+    lap("nb1_validate")
+
+    # 4. the untouched notebook 2: its first check says "not answered yet" in both languages
+    path = lab.notebook_dir / NOTEBOOK_2
+    tab.open_notebook(NOTEBOOK_2)
+    check = tab.notebook.locator(".jp-Cell").nth(first_cell_index(path, "public_check("))
+    output = run_first_check(tab, check)
+    tab.screenshot("nb2_not_answered")
+    for words in NOT_ANSWERED:
+        assert words in output, output
+    assert "Traceback" not in output
+    lap("nb2_first_check")
+    tab.page.close()
