@@ -130,7 +130,7 @@ def load_sources(course):
     for path in source_files(course):
         nb = read_source(path)
         shown = f"course/notebooks/{path.name}"
-        problems += source_checks.check_source(nb, shown)
+        problems += source_checks.check_source(nb, shown, path.read_text(encoding="utf-8"))
         problems += _check_images(nb, Path(course) / "images", shown)
         notebooks[path.stem] = nb
     if problems:
@@ -348,6 +348,32 @@ def built_notebooks(course, lang="both", assignment=ASSIGNMENT):
             _built_cache[key] = build_release(_stage_course(course, Path(scratch) / "course"), lang, assignment,
                                                    database=False)
     return dict(_built_cache[key])
+
+
+def graded_structure(notebook_text):
+    """What every language variant must share: the code cells (id, source, nbgrader metadata)."""
+    import nbformat
+
+    nb = nbformat.reads(notebook_text, as_version=4)
+    return [(cell.id, cell.source, cell.metadata.get("nbgrader")) for cell in nb.cells
+            if cell.cell_type == "code"]
+
+
+def variant_differences(reference, variant):
+    """[(notebook, what)] where a variant's code cells or grade ids differ from the reference's."""
+    differences = []
+    for name in sorted(set(reference) | set(variant)):
+        if name not in reference or name not in variant:
+            differences.append((name, "missing"))
+            continue
+        ours, theirs = graded_structure(reference[name]), graded_structure(variant[name])
+        ids = [meta["grade_id"] for _, _, meta in ours if meta]
+        their_ids = [meta["grade_id"] for _, _, meta in theirs if meta]
+        if ids != their_ids:
+            differences.append((name, f"grade ids {ids} != {their_ids}"))
+        elif ours != theirs:
+            differences.append((name, "code cells differ"))
+    return differences
 
 
 def write_student_copies(student, out, assignment=ASSIGNMENT):

@@ -13,6 +13,7 @@ from resnet_course.utils.messages import CourseError, register, text
 
 COMMAND_MODULES = (
     "resnet_course.autograder.build",
+    "resnet_course.autograder.bundle",
     "resnet_course.utils.data",
 )
 

@@ -27,15 +27,17 @@ SECRET_MARKERS = (
 
 register({
     "source.header": {
-        "ko": "{path}: 파일 첫머리에 jupytext 헤더(`format_name: myst`)가 없습니다. 헤더가 없으면 "
-              "코드 셀과 nbgrader 메타데이터를 제대로 읽을 수 없습니다. course/AUTHORING.md의 헤더를 복사해 넣으세요.",
-        "en": "{path}: the jupytext header (`format_name: myst`) is missing. Without it code cells and "
-              "nbgrader metadata are not read correctly. Copy the header from course/AUTHORING.md.",
+        "ko": "{path}: 파일 첫머리에 jupytext 헤더(`format_name: myst`와 `kernelspec`)가 없습니다. 헤더가 없으면 "
+              "코드 셀, nbgrader 메타데이터, 커널 정보를 제대로 읽거나 저장할 수 없습니다. "
+              "course/AUTHORING.md의 헤더를 복사해 넣으세요.",
+        "en": "{path}: the jupytext header (`format_name: myst` and `kernelspec`) is missing. Without it code "
+              "cells, nbgrader metadata and the kernel are not reliably read or saved. "
+              "Copy the header from course/AUTHORING.md.",
     },
     "source.filter_drops": {
-        "ko": "{path}: jupytext 설정 `cell_metadata_filter: {filter}`가 셀 메타데이터 `{key}`를 버립니다. "
+        "ko": "{path}: jupytext 설정 `cell_metadata_filter: {filter}`가 셀 메타데이터 `{name}`을(를) 버립니다. "
               "`lang,nbgrader,tags,-all`로 고치세요.",
-        "en": "{path}: the jupytext setting `cell_metadata_filter: {filter}` drops the cell metadata `{key}`. "
+        "en": "{path}: the jupytext setting `cell_metadata_filter: {filter}` drops the cell metadata `{name}`. "
               "Change it to `lang,nbgrader,tags,-all`.",
     },
     "source.answer_without_metadata": {
@@ -141,20 +143,28 @@ def is_prose(cell):
 # jupytext: the header and the metadata filter
 # ---------------------------------------------------------------------------------------
 
-def check_header(nb, path):
-    """The source declares MyST and its metadata filter keeps lang, nbgrader and tags."""
+def check_header(nb, path, raw_text=None):
+    """The source opens with a MyST header, and its metadata filter keeps lang, nbgrader and tags.
+
+    jupytext 1.19 guesses MyST for a headerless file that holds `{code-cell}` blocks, but
+    then sets `notebook_metadata_filter: -all` (the kernel spec is lost on the next save),
+    and a file without `{code-cell}` blocks would be read as plain markdown: every code
+    cell and its nbgrader metadata gone. So the header is required, not guessed.
+    """
     from jupytext.cell_metadata import _IGNORE_CELL_METADATA
     from jupytext.metadata_filter import filter_metadata
 
     info = nb.metadata.get("jupytext", {})
-    if info.get("text_representation", {}).get("format_name") != "myst":
+    has_header = raw_text is None or raw_text.lstrip("\ufeff").startswith("---\n")
+    if not has_header or info.get("text_representation", {}).get("format_name") != "myst" \
+            or "kernelspec" not in nb.metadata:
         return [("source.header", {"path": path})]
     user_filter = info.get("cell_metadata_filter")
     if user_filter is None:
-        return []
+        return []  # jupytext's MyST default keeps every cell metadata key we use
     probe = {key: "x" for key in KEPT_CELL_METADATA}
     kept = filter_metadata(probe, user_filter, _IGNORE_CELL_METADATA)
-    return [("source.filter_drops", {"path": path, "filter": user_filter, "key": key})
+    return [("source.filter_drops", {"path": path, "filter": user_filter, "name": key})
             for key in KEPT_CELL_METADATA if key not in kept]
 
 
@@ -336,9 +346,9 @@ def _has_bilingual_docstring(tree):
     return bool(HANGUL.search(doc)) and bool(LATIN_WORD.search(HANGUL.sub(" ", doc)))
 
 
-def check_source(nb, path):
+def check_source(nb, path, raw_text=None):
     """Every structural contract of one source; the glossary is checked by tests/test_glossary.py."""
-    problems = check_header(nb, path)
+    problems = check_header(nb, path, raw_text)
     if problems:
         return problems
     return check_metadata_present(nb, path) + check_pairs(nb, path) + check_conventions(nb, path)
@@ -360,18 +370,22 @@ def secret_lines(notebooks):
     """Distinctive lines of the solutions and hidden tests of the given source notebooks.
 
     A line counts when it is long enough to be specific (MIN_SECRET_LINE characters, spaces
-    folded) and appears nowhere outside those regions in any source: a line the student's
-    skeleton also shows is no secret.
+    folded), is not an import, and appears nowhere (not even inside a longer line) outside
+    those regions in any source: what the student's skeleton also shows is no secret.
     """
-    inside, outside = set(), set()
+    inside, public = set(), []
     for nb in notebooks:
         for cell in nb.cells:
             source = cell.source
             for match in _REGION.finditer(source):
                 inside.update(_normalise(line) for line in match.group(2).splitlines())
-            public = _REGION.sub("\n", source)
-            outside.update(_normalise(line) for line in public.splitlines())
-    return sorted(line for line in inside - outside if len(line) >= MIN_SECRET_LINE)
+            public.extend(_normalise(line) for line in _REGION.sub("\n", source).splitlines())
+    public_text = "\n".join(public)
+    return sorted(line for line in inside
+                  if len(line) >= MIN_SECRET_LINE and not _IMPORT.match(line) and line not in public_text)
+
+
+_IMPORT = re.compile(r"^(import\s|from\s+\S+\s+import\s)")
 
 
 def find_leaks(text_by_name, secrets, markers=True):
