@@ -38,6 +38,7 @@ register({
         "ko": "{what}에는 {choices} 중 하나를 고르세요. 받은 값: {value!r}",
         "en": "{what} must be one of {choices}; got {value!r}",
     },
+    "gradients.compare.title": {"ko": "시그모이드 20층: 일반과 잔차", "en": "20 sigmoid layers: plain and residual"},
     "degradation.title": {"ko": "같은 예산으로 훈련한 세 네트워크", "en": "Three networks, one training budget"},
     "degradation.axis.epoch": {"ko": "에포크", "en": "epoch"},
     "degradation.axis.loss": {"ko": "훈련 손실 (MSE, 로그 스케일)", "en": "training loss (MSE, log scale)"},
