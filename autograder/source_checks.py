@@ -359,50 +359,65 @@ def check_source(nb, path, raw_text=None):
 # ---------------------------------------------------------------------------------------
 
 _REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
+_IMPORT = re.compile(r"^(import\s|from\s+\S+\s+import\s)")
+# `keras.layers.Dense(` and `layers.Dense(` are the same line of a solution.
+_QUALIFIER = re.compile(r"\b(?:[A-Za-z_][A-Za-z0-9_]*\.)+(?=[A-Z][A-Za-z0-9_]*\()")
+_TRAILING_COMMENT = re.compile(r"\s+#\s[^\"']*$")
 MIN_SECRET_LINE = 16
 
 
-def _normalise(line):
-    return " ".join(line.split())
+def normalise_line(line):
+    """A code line compared by meaning: spaces folded, module prefixes of classes and trailing comments dropped."""
+    line = _TRAILING_COMMENT.sub("", " ".join(line.split()))
+    return _QUALIFIER.sub("", line)
 
 
 def secret_lines(notebooks):
     """Distinctive lines of the solutions and hidden tests of the given source notebooks.
 
-    A line counts when it is long enough to be specific (MIN_SECRET_LINE characters, spaces
-    folded), is not an import, and appears nowhere (not even inside a longer line) outside
-    those regions in any source: what the student's skeleton also shows is no secret.
+    A line counts when it is long enough to be specific (MIN_SECRET_LINE characters once
+    normalised), is not an import, and appears nowhere (not even inside a longer line)
+    outside those regions in any source: what the student's skeleton shows is no secret.
     """
     inside, public = set(), []
     for nb in notebooks:
         for cell in nb.cells:
             source = cell.source
             for match in _REGION.finditer(source):
-                inside.update(_normalise(line) for line in match.group(2).splitlines())
-            public.extend(_normalise(line) for line in _REGION.sub("\n", source).splitlines())
+                inside.update(normalise_line(line) for line in match.group(2).splitlines())
+            public.extend(normalise_line(line) for line in _REGION.sub("\n", source).splitlines())
     public_text = "\n".join(public)
     return sorted(line for line in inside
                   if len(line) >= MIN_SECRET_LINE and not _IMPORT.match(line) and line not in public_text)
 
 
-_IMPORT = re.compile(r"^(import\s|from\s+\S+\s+import\s)")
+def find_leaks(text_by_name, secrets, markers=True, min_run=1, window=6):
+    """[(name, what)] for the secret lines (and nbgrader markers, unless markers=False) in the texts.
 
-
-def find_leaks(text_by_name, secrets, markers=True):
-    """[(name, what)] for every secret line (and nbgrader marker, unless markers=False) in the texts.
-
-    Student notebooks are checked for markers too; the package's own code may name the
-    markers (this module does) but must hold no solution or hidden-test line.
+    Lines are compared whole, after `normalise_line`. With `min_run=1` (student notebooks,
+    where every public line is already excluded from the secrets) one line is a leak. The
+    package's own code (`markers=False, min_run=2`) may share a stray line with a solution
+    (`ax.legend()`), so there a leak is two secret lines within `window` lines of each other:
+    a piece of a solution, not a coincidence. The package may name the markers (this module
+    does), so they are not searched for there.
     """
+    secret_set = set(secrets)
     found = []
     for name, text in text_by_name.items():
-        folded = "\n".join(_normalise(line) for line in text.splitlines())
         for marker in SECRET_MARKERS if markers else ():
             if marker in text:
                 found.append((name, marker))
-        for line in secrets:
-            if line in folded:
-                found.append((name, line))
+        lines = [normalise_line(line) for line in text.splitlines()]
+        lines = [line for line in lines if line]
+        hits = [i for i, line in enumerate(lines) if line in secret_set]
+        for position, index in enumerate(hits):
+            if min_run <= 1:
+                found.append((name, lines[index]))
+                continue
+            run = [j for j in hits[position:] if j - index < window]
+            if len(run) >= min_run:
+                found.append((name, " ⏎ ".join(lines[j] for j in run)))
+                break
     return found
 
 

@@ -242,7 +242,9 @@ def test_no_solution_or_hidden_test_in_installed_modules(secrets):
     files = _installed_package_files()
     assert any(p.name == "build.py" for p in files)
     texts = {str(p): p.read_text(encoding="utf-8", errors="replace") for p in files}
-    assert source_checks.find_leaks(texts, secrets, markers=False) == []
+    leaks = source_checks.find_leaks(texts, secrets, markers=False, min_run=2)
+    assert leaks == [], "solution or hidden-test code in the installed package:\n" + "\n".join(
+        f"{name}: {what}" for name, what in leaks)
 
 
 def test_leak_scan_finds_a_solution_line_and_a_marker(tmp_path, secrets, real_variants):
@@ -255,9 +257,15 @@ def test_leak_scan_finds_a_solution_line_and_a_marker(tmp_path, secrets, real_va
     marked = source_checks.find_leaks({name: "x = 1\n### BEGIN HIDDEN TESTS\n"}, secrets)
     assert marked == [(name, "BEGIN HIDDEN TESTS")]
     module = tmp_path / "helper.py"
-    module.write_text("def reference():\n    " + secrets[0] + "\n", encoding="utf-8")
-    assert source_checks.find_leaks({"helper.py": module.read_text()}, secrets, markers=False) == \
-        [("helper.py", secrets[0])]
+    # a module: one stray line in common with a solution is no leak, two together are
+    module.write_text("def reference():\n    " + secrets[0] + "\n    return 1\n", encoding="utf-8")
+    assert source_checks.find_leaks({"helper.py": module.read_text()}, secrets, markers=False, min_run=2) == []
+    module.write_text("def reference():\n    " + secrets[0] + "\n\n    " + secrets[1] + "\n", encoding="utf-8")
+    assert source_checks.find_leaks({"helper.py": module.read_text()}, secrets, markers=False, min_run=2) == \
+        [("helper.py", f"{secrets[0]} ⏎ {secrets[1]}")]
+    # the same line written with another import style is the same line
+    qualified = "keras.layers." + secrets[0] if re.match(r"^[A-Z]\w*\(", secrets[0]) else secrets[0]
+    assert source_checks.normalise_line(qualified) == secrets[0]
 
 
 def test_student_copies_hold_no_jupytext_metadata_and_embed_their_images():
