@@ -1,5 +1,9 @@
 """Comparing a student's plot with the reference plot, by its data, not its pixels.
 
+`plot_gradient_norms_lines` judges the data (one line per network, x from 1, y the given
+norms, drawn on the given Axes); `plot_gradient_norms_labels` the presentation (log-scale
+y axis, both axis labels, the legend's entries), as the notebook's test cells describe.
+
 The hidden test cell exports what the returned Axes shows as JSON (`plotdata`): the lines
 (label, x, y), the axis scales, the axis labels, the legend entries. Line data is compared
 within tolerance; labels are accepted in either language (or both); legend entries must be
@@ -21,6 +25,10 @@ register({
     "plots.malformed": {
         "ko": "그래프 데이터({case})를 읽을 수 없습니다.",
         "en": "The plot data ({case}) cannot be read.",
+    },
+    "plots.ignored_ax": {
+        "ko": "`ax`가 주어졌는데 그 위에 그리지 않았습니다. `ax`가 None일 때만 새 그림을 만들고, 주어진 `ax`를 그대로 돌려주세요.",
+        "en": "An `ax` was given, but the plot was not drawn on it. Make a new figure only when `ax` is None, and return the given `ax`.",
     },
     "plots.line_count": {
         "ko": "그래프에 선이 {found}개 있습니다. 네트워크마다 하나씩, {expected}개여야 합니다.",
@@ -91,7 +99,10 @@ def normalise(data):
     if not isinstance(data, dict):
         raise ValueError("not an object")
     lines = []
-    for line in data.get("lines", []) or []:
+    drawn = data.get("lines") or []
+    if not drawn:  # a scatter plot instead of lines: its points are the data
+        drawn = data.get("collections") or []
+    for line in drawn:
         if not isinstance(line, dict):
             raise ValueError("line is not an object")
         x, y = _numbers(line.get("x", [])), _numbers(line.get("y", []))
@@ -138,14 +149,17 @@ def plot_lines(student, reference, context):
     for case in _cases(student, reference):
         s, r = _load(student, case), _load(reference, case)
         image = render_feedback(s, r, context, case)
-        verdict = _lines_verdict(s, r)
+        raw = student.json(case)
+        verdict = _lines_verdict(s, r, raw if isinstance(raw, dict) else None)
         if not verdict.passed:
             verdict.image = image
             return verdict
     return Verdict.ok()
 
 
-def _lines_verdict(s, r):
+def _lines_verdict(s, r, raw=None):
+    if raw is not None and raw.get("same_axes") is False:
+        return Verdict.fail("plots.ignored_ax")
     s_lines, r_lines = _visible(s["lines"]), _visible(r["lines"])
     if len(s_lines) != len(r_lines):
         return Verdict.fail("plots.line_count", found=len(s_lines), expected=len(r_lines))
@@ -157,10 +171,6 @@ def _lines_verdict(s, r):
             return Verdict.fail("plots.x_values", label=r_line["label"], found=f"[{shown}]")
         if not _close(s_line["y"], r_line["y"]):
             return Verdict.fail("plots.y_values", label=r_line["label"])
-    if r["yscale"] == "log" and s["yscale"] != "log":
-        return Verdict.fail("plots.not_log")
-    if r["xscale"] != "log" and s["xscale"] == "log":
-        return Verdict.fail("plots.x_log")
     return Verdict.ok()
 
 
@@ -168,6 +178,10 @@ def plot_labels(student, reference, context):
     for case in _cases(student, reference):
         s, r = _load(student, case), _load(reference, case)
         problems = []
+        if r["yscale"] == "log" and s["yscale"] != "log":
+            problems.append(("plots.not_log", {}))
+        if r["xscale"] != "log" and s["xscale"] == "log":
+            problems.append(("plots.x_log", {}))
         if not s["xlabel"].strip():
             problems.append(("plots.no_xlabel", {}))
         if not s["ylabel"].strip():

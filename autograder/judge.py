@@ -62,6 +62,10 @@ register({
         "en": "The judge could not finish comparing this check's results ({reason}). They may be too "
               "large or damaged. Please tell your instructor.",
     },
+    "judge.kernel_error": {
+        "ko": "테스트 셀에서 난 오류: {error}",
+        "en": "The error in the test cell: {error}",
+    },
     "judge.feedback_image": {
         "ko": "왼쪽은 여러분의 그래프, 오른쪽은 기대한 그래프입니다: {path}",
         "en": "Your plot is on the left, the expected one on the right: {path}",
@@ -155,7 +159,12 @@ class Judge(NbGraderPreprocessor):
 
         for cell in graded:
             grade_id = cell.metadata.nbgrader["grade_id"]
-            cell.outputs = _outputs_for(grade_id, verdicts[grade_id])
+            verdict = verdicts[grade_id]
+            error = _kernel_error(cell)
+            if error and not verdict.get("passed") and _nothing_arrived(verdict):
+                # Where to look: what the kernel said (student-controlled text, shown, never scored).
+                verdict["message"] += "\n" + text("judge.kernel_error", error=error)
+            cell.outputs = _outputs_for(grade_id, verdict)
         _write_verdicts(feedback, verdicts)
         resources.setdefault("resnet_course", {})["verdicts"] = verdicts
         return nb, resources
@@ -214,6 +223,23 @@ class Judge(NbGraderPreprocessor):
 
         limit = self.memory_limit_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_NOTHING_ARRIVED = ("judge.missing", "model.case_missing", "arrays.case_missing", "plots.case_missing")
+
+
+def _nothing_arrived(verdict):
+    return any(key in _NOTHING_ARRIVED for key, _ in verdict.get("problems", []))
+
+
+def _kernel_error(cell):
+    """The first error the kernel reported in this cell, short and without colour codes."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            value = _ANSI.sub("", f"{output.get('ename', '')}: {output.get('evalue', '')}")
+            return value if len(value) <= 400 else value[:400] + " …"
+    return None
 
 
 def _outputs_for(grade_id, verdict):
