@@ -54,6 +54,10 @@ register({
         "en": "Inference-mode outputs match, but training-mode outputs differ (largest difference {diff:.3g}). "
               "Check that BatchNormalization takes its mode from the call (no hard-wired `training=`).",
     },
+    "resnet_check.build_failed": {
+        "ko": "블록을 만들다가 오류가 났습니다: {error}\n오류가 나기 전까지 만든 층을 살펴본 결과는 다음과 같습니다.",
+        "en": "Building the block failed: {error}\nHere is what the layers made before the failure show.",
+    },
     "resnet_check.values_not_finite": {
         "ko": "출력에 NaN이나 무한대가 있습니다.",
         "en": "The output holds NaN or infinite values.",
@@ -80,11 +84,59 @@ def _check_tensor(out):
     return []
 
 
+def _salvage(function, X, error):
+    """Keras tensors the student's code had made when it failed, as a multi-output model.
+
+    A block whose two paths end with different shapes fails inside `Add`, so there is no
+    model to read. The tensors are still in the student's frames (X, X_shortcut, ...): a
+    model from the input to them shows the graph up to the add, which is enough to name
+    the mistake (valid padding, a missing stride, wrong filters).
+    """
+    import os
+
+    keras = _keras()
+    ours = os.path.dirname(os.path.abspath(__file__))
+    tensors, seen = [], {id(X)}
+    tb = error.__traceback__
+    while tb is not None:
+        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        if not filename.startswith(ours) and "site-packages" not in filename:
+            for value in list(tb.tb_frame.f_locals.values()):
+                candidates = value if isinstance(value, (list, tuple)) else [value]
+                for item in candidates:
+                    if isinstance(item, keras.KerasTensor) and id(item) not in seen:
+                        seen.add(id(item))
+                        tensors.append(item)
+        tb = tb.tb_next
+    if not tensors:
+        return None
+    try:
+        return keras.Model(X, tensors)
+    except Exception:
+        return None
+
+
 def build_block_model(function, input_shape, *args, **kwargs):
-    """`keras.Model(X, function(X, *args, **kwargs))` for an input of `input_shape`, or (None, problems)."""
+    """`keras.Model(X, function(X, *args, **kwargs))` for an input of `input_shape`.
+
+    Returns (model, problems). problems is empty for a model built as asked. When the
+    function fails after making some layers (typically at the add, with mismatched
+    shapes), model is the graph salvaged up to the failure and problems holds
+    `resnet_check.build_failed`; diagnose that graph to name the cause. Other failures
+    (NotImplementedError included) propagate.
+    """
     keras = _keras()
     X = keras.Input(shape=tuple(input_shape))
-    out = function(X, *args, **kwargs)
+    try:
+        out = function(X, *args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        partial = _salvage(function, X, error)
+        if partial is None:
+            raise
+        partial._course_error = error
+        return partial, [("resnet_check.build_failed", {"error": f"{type(error).__name__}: {str(error)[:300]}"})]
     problems = _check_tensor(out)
     if problems:
         return None, problems
@@ -219,11 +271,15 @@ def _check_block(function, kind, shape_cases, value_case):
     diagnose = dr.diagnose_identity_block if kind == "identity" else dr.diagnose_convolutional_block
     for input_shape, args in shape_cases:
         model, problems = build_block_model(function, input_shape, **args)
-        if problems:
+        if model is None:
             return problems
-        problems = diagnose(model, **args)
-        if problems:
-            return problems
+        named = diagnose(model, **args)
+        if problems:  # failed half-way: name the cause, else show the error itself
+            if named:
+                return problems + named
+            raise model._course_error
+        if named:
+            return named
         found = tuple(model.outputs[0].shape)
         expected = _expected_shape(kind, input_shape, args)
         if found != expected:
@@ -232,7 +288,7 @@ def _check_block(function, kind, shape_cases, value_case):
     batch_shape, args = value_case
     model, problems = build_block_model(function, batch_shape[1:], **args)
     if problems:
-        return problems
+        return problems + diagnose(model, **args) if model is not None else problems
     expected = EXPECTED[function_name(kind)]
     if expected is None:
         return []

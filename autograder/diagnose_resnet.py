@@ -246,6 +246,7 @@ class Block:
     after: list = field(default_factory=list)
     output: str = None
     problem: tuple = None  # set when the add could not be read as a block
+    partial: bool = False  # no add in the graph: a block cut short (see _partial_block)
 
 
 def _chain_back(graph, name):
@@ -473,7 +474,9 @@ def _diagnose_block(graph, blk, kind, f, filters, s, stage=None, block=None):
                 add("block.unexpected_layer", layer=", ".join(n.describe() for n in short), where="1")
 
     # after the add
-    if not after_kinds or after_kinds[-1] != "relu":
+    if blk.partial:
+        pass  # nothing was added: what comes after the add is unknown
+    elif not after_kinds or after_kinds[-1] != "relu":
         if not any(key == "block.relu_before_add" for key, _ in problems):
             add("block.final_relu_missing")
     extra = [n for n in after_nodes if n.kind not in ("relu", "bn", "passthrough")]
@@ -512,13 +515,53 @@ def _dedupe(problems):
     return result
 
 
+def _partial_block(graph):
+    """A block whose add is missing or never happened (construction stopped at the add).
+
+    The longest chain from the input is the main path; another output whose chain holds a
+    convolution of its own is the shortcut. Returns None when the graph has no such chain.
+    """
+    if not graph.inputs:
+        return None
+    start = graph.inputs[0]
+    chains = [list(reversed(_chain_back(graph, name))) for name in graph.outputs]
+    chains = [chain for chain in chains if chain[0] == start and len(chain) > 1]
+    if not chains:
+        return None
+    main = max(chains, key=len)
+    shortcut = []
+    for chain in chains:
+        if chain is main:
+            continue
+        own = [n for n in chain[1:] if n not in main]
+        if any(graph[n].kind == "conv" for n in own) and len(own) > len(shortcut):
+            shortcut = own
+    return Block(add=None, input=start, main=main[1:], shortcut=shortcut, after=[], output=main[-1], partial=True)
+
+
 def _single_block(graph):
+    """(Block, problems) for a graph that should hold exactly one residual block."""
     adds = graph.of_kind("add")
-    if not adds:
-        return None, [("block.no_add", {})]
     if len(adds) > 1:
         return None, [("block.several_adds", {"found": len(adds)})]
-    return find_block(graph, adds[0].name), []
+    if adds:
+        return find_block(graph, adds[0].name), []
+    blk = _partial_block(graph)
+    # One output and no add: the student never added the shortcut. Several outputs: the
+    # graph was salvaged from a function that failed at the add (shapes did not match).
+    problems = [("block.no_add", {})] if len(graph.outputs) <= 1 else []
+    return blk, problems
+
+
+def _diagnose_single(model, kind, f, filters, s, stage, block):
+    graph = graph_of(model)
+    blk, problems = _single_block(graph)
+    if blk is None:
+        return problems
+    found = _diagnose_block(graph, blk, kind, f, filters, s, stage, block)
+    if problems:  # no add at all: a ReLU at the end of the main path is not "before the add"
+        found = [p for p in found if p[0] not in ("block.relu_before_add", "block.layer_names")]
+    return problems + found
 
 
 def diagnose_identity_block(model, f, filters, stage=None, block=None):
@@ -527,27 +570,19 @@ def diagnose_identity_block(model, f, filters, stage=None, block=None):
     Returns a list of (message_key, values); empty when the graph is right. Layer names are
     checked only when `stage` and `block` are given and everything else is right.
     """
-    graph = graph_of(model)
-    blk, problems = _single_block(graph)
-    if blk is None:
-        return problems
-    return _diagnose_block(graph, blk, "identity", f, filters, 1, stage, block)
+    return _diagnose_single(model, "identity", f, filters, 1, stage, block)
 
 
 def diagnose_convolutional_block(model, f, filters, s=2, stage=None, block=None):
     """Problems of a model `Model(X, convolutional_block(X, f, filters, stage, block, s))`."""
-    graph = graph_of(model)
-    blk, problems = _single_block(graph)
-    if blk is None:
-        return problems
-    return _diagnose_block(graph, blk, "convolutional", f, filters, s, stage, block)
+    return _diagnose_single(model, "convolutional", f, filters, s, stage, block)
 
 
 def block_roles(model):
     """{role: layer name} of a single-block model; roles conv2a bn2a conv2b bn2b conv2c bn2c conv1 bn1."""
     graph = graph_of(model)
     blk, problems = _single_block(graph)
-    if blk is None or blk.problem:
+    if blk is None or blk.problem or blk.partial:
         return {}
     return _roles_of(graph, blk)
 

@@ -129,9 +129,7 @@ def plot_misclassified(images, actual, predicted, probabilities=None, max_images
     for ax, index in zip(axes.reshape(-1), wrong):
         ax.imshow(images[index])
         p = float(probabilities[index, predicted[index]]) if probabilities is not None else float("nan")
-        ax.set_title(text("plot.mistake_caption", lang="ko", true=actual[index], pred=predicted[index], p=p)
-                     + "\n" + text("plot.mistake_caption", lang="en", true=actual[index], pred=predicted[index], p=p),
-                     fontsize=8)
+        ax.set_title(text("plot.mistake_caption", true=actual[index], pred=predicted[index], p=p), fontsize=8)
     figure.suptitle(label("plot.mistakes_title", n=len(wrong)))
     figure.tight_layout()
     return figure
@@ -219,16 +217,11 @@ def plot_model_diagram(model, columns=None):
         x, y = column * 2.3, -row * 1.35
         ax.add_patch(FancyBboxPatch((x, y), 1.9, 0.9, boxstyle="round,pad=0.05",
                                     facecolor=colours[kind], edgecolor="#555555"))
-        if kind == "layer":
-            heading = title
-        else:
-            heading = f"{title}: " + text("plot.diagram_conv" if kind == "block-conv" else "plot.diagram_identity",
-                                          lang="ko")
-        sub = "" if kind == "layer" else text("plot.diagram_conv" if kind == "block-conv" else "plot.diagram_identity",
-                                              lang="en")
-        ax.text(x + 0.95, y + 0.62, heading, ha="center", va="center", fontsize=7.5)
-        if sub:
-            ax.text(x + 0.95, y + 0.42, sub, ha="center", va="center", fontsize=7, color="#333333")
+        ax.text(x + 0.95, y + 0.7, title, ha="center", va="center", fontsize=8, weight="bold")
+        if kind != "layer":
+            kind_text = text("plot.diagram_conv" if kind == "block-conv" else "plot.diagram_identity")
+            ax.text(x + 0.95, y + 0.43, kind_text, ha="center", va="center", fontsize=6.5, color="#333333",
+                    linespacing=1.0)
         ax.text(x + 0.95, y + 0.18, "x".join(str(d) for d in shape), ha="center", va="center",
                 fontsize=7.5, family="monospace")
         if index + 1 < len(merged):
