@@ -35,6 +35,8 @@ from pathlib import Path
 
 from resnet_course.utils.messages import CourseError, register, text
 
+from . import submissions  # noqa: F401  (its messages name missing and renamed notebooks)
+
 register({
     "grade.help": {
         "ko": "제출물 전체를 채점합니다 (nbgrader autograde, 병렬, 샌드박스).",
@@ -324,7 +326,8 @@ def failed_result(ctx, task, reason):
                         "grades": {gid: {"score": 0.0, "max_score": mx, "messages": [reason]}
                                    for gid, mx in cells.items()}}
                  for name, cells in ctx["structure"].items()}
-    return _result(task["student"], ctx, notebooks, list(task.get("notes", [])), None, task.get("fingerprint"))
+    # No fingerprint: the next run grades this student again.
+    return _result(task["student"], ctx, notebooks, list(task.get("notes", [])), None, None)
 
 
 def _store(ctx, student, result, course_tmp, base, logs):
@@ -354,6 +357,13 @@ def _store(ctx, student, result, course_tmp, base, logs):
         store.rename(old)
     staging.rename(store)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def save_result(ctx, result):
+    """Write a result that no worker stored (its worker crashed)."""
+    folder = Path(ctx["store"]) / _slug(result["student"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RESULT_FILE).write_text(json.dumps(result, ensure_ascii=False, indent=1))
 
 
 def stored_result(ctx, student):
@@ -389,7 +399,14 @@ def _worker_main(slot, ctx, connection):
             return
         if task is None:
             return
-        result = grade_submission(ctx, slot, task)
+        try:
+            result = grade_submission(ctx, slot, task)
+        except Exception as error:  # a bug or a broken file must cost one student, not the batch
+            import traceback
+
+            traceback.print_exc()
+            result = failed_result(ctx, task, text("grade.nbgrader_failed",
+                                                   detail=f"{type(error).__name__}: {error}"[:300]))
         result["worker_peak_memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         connection.send(result)
 
@@ -582,6 +599,8 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
             bar = tqdm(total=len(tasks), unit="student", desc="grading", file=sys.stderr)
 
         def finished(result):
+            if stored_result(ctx, result["student"]) is None or result.get("fingerprint") is None:
+                save_result(ctx, result)
             gradebook_merge.merge_student(db_url, assignment, result)
             _publish_autograded(course, assignment, grading, result["student"])
             results.append(result)

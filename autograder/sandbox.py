@@ -501,7 +501,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         # A scratch copy of the student's folder without notebooks, mounted at cwd: the kernel
         # can neither read the notebooks nbgrader is grading nor change what it writes.
         for item in cwd.iterdir() if cwd.is_dir() else ():
-            if item.suffix == ".ipynb" or item.is_symlink():
+            if item.suffix == ".ipynb" or item.is_symlink() or item.resolve() == self._root.resolve():
                 continue
             target = self._scratch / item.name
             if item.is_dir():
@@ -597,10 +597,18 @@ class SandboxedKernelManager(AsyncKernelManager):
     # -- interrupt and clean-up ----------------------------------------------------------
     async def _async_interrupt_kernel(self):
         # A signal to bwrap's process group would stop bwrap itself: ask the kernel instead.
+        # A plain blocking socket: a message queued on the manager's asyncio socket was
+        # never delivered here.
         if self.has_kernel:
-            msg = self.session.msg("interrupt_request", content={})
-            self._connect_control_socket()
-            self.session.send(self._control_socket, msg)
+            import zmq
+
+            socket = zmq.Context.instance().socket(zmq.DEALER)
+            socket.linger = 1000
+            try:
+                socket.connect(self._make_url("control"))
+                self.session.send(socket, self.session.msg("interrupt_request", content={}))
+            finally:
+                socket.close()
 
     async def _async_cleanup_resources(self, restart=False):
         self._stop.set()
@@ -613,6 +621,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             for folder in (getattr(self, "_runtime", None), self._scratch):
                 if folder:
                     shutil.rmtree(folder, ignore_errors=True)
+
+    # AsyncKernelManager binds these public names to the base class's coroutines.
+    interrupt_kernel = _async_interrupt_kernel
+    cleanup_resources = _async_cleanup_resources
 
 
 # ---------------------------------------------------------------------------------------
