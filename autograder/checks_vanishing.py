@@ -203,20 +203,24 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu")
 # ---------------------------------------------------------------- fixed networks and data
 
 def fixed_network(depth, width, activation, residual, input_dim=2, seed=0):
-    """A network laid out like build_deep_network's, built with plain Keras, with fixed weights.
+    """A test bench for layer_gradient_norms: plain Keras, fixed weights, the exercise's layer names.
 
+    The hidden Dense layers are `hidden_1` … `hidden_{depth}` and the last layer is `output`,
+    so layer_gradient_norms finds what it looks for. The rest is laid out differently from
+    what build_deep_network asks for, on purpose (activations in layers of their own, the
+    additions named `join_i`): this is a bench to measure on, not an answer to copy.
     Weights come from numpy's seeded generator (Glorot-scaled normal kernels, small biases),
     so every kernel, on every machine, gets the same numbers.
     """
     import keras
 
     rng = np.random.default_rng(seed)
-    inputs = keras.Input(shape=(input_dim,))
-    h = keras.layers.Dense(width, activation=activation, name="hidden_1")(inputs)
-    for i in range(2, depth + 1):
-        z = keras.layers.Dense(width, activation=activation, name=f"hidden_{i}")(h)
-        h = keras.layers.Add(name=f"skip_{i}")([h, z]) if residual else z
-    model = keras.Model(inputs, keras.layers.Dense(1, name="output")(h))
+    signal = inputs = keras.Input(shape=(input_dim,))
+    for i in range(1, depth + 1):
+        branch = keras.layers.Dense(width, name=f"hidden_{i}")(signal)
+        branch = keras.layers.Activation(activation, name=f"act_{i}")(branch)
+        signal = keras.layers.Add(name=f"join_{i}")([signal, branch]) if residual and i > 1 else branch
+    model = keras.Model(inputs, keras.layers.Dense(1, name="output")(signal))
     for name in [f"hidden_{i}" for i in range(1, depth + 1)] + ["output"]:
         layer = model.get_layer(name)
         fan_in, fan_out = layer.kernel.shape
