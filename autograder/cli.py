@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "resnet_course.autograder.build",
     "resnet_course.autograder.bundle",
     "resnet_course.utils.data",
+    "resnet_course.autograder.grade",
+    "resnet_course.autograder.feedback",
 )
 
 register({
