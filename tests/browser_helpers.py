@@ -262,7 +262,20 @@ class LabPage:
         return indicator.last.get_attribute("data-status")
 
     def open_notebook(self, path, timeout=120):
-        self.page.goto(f"{self.server.url}/lab/tree/{path}?token={self.server.token}")
+        """Open `path` in JupyterLab: the first time by its URL, later from the file browser.
+
+        A student opens the second notebook by double-clicking it; that also spares a
+        reload of the whole application.
+        """
+        name = path.rsplit("/", 1)[-1]
+        if self.page.url.startswith(self.server.url + "/lab"):
+            item = self.page.locator(".jp-DirListing-item", has=self.page.locator(
+                ".jp-DirListing-itemText", has_text=re.compile(f"^{re.escape(name)}$")))
+            item.dblclick()
+            current = self.page.locator(".lm-DockPanel .lm-TabBar-tab.lm-mod-current")
+            self.wait_for(lambda: name in " ".join(current.all_inner_texts()), timeout, f"{path} to open")
+        else:
+            self.page.goto(f"{self.server.url}/lab/tree/{path}?token={self.server.token}")
         self.wait_for(lambda: self.page.locator(".jp-NotebookPanel:visible .jp-Cell").count() > 0,
                       timeout, f"{path} to open")
         self.wait_for(self._settled_idle(), timeout, f"the kernel of {path} to be ready")
@@ -344,7 +357,7 @@ class LabPage:
         """The output area holding a widget whose labels mention every needle (any case)."""
         areas = self.notebook.locator(".jp-OutputArea", has=self.page.locator(".jupyter-widgets"))
         for area in areas.all():
-            text = area.inner_text().lower()
+            text = (area.text_content() or "").lower()  # the area may be out of view: not innerText
             if all(needle.lower() in text for needle in needles):
                 return area
         raise BrowserTestFailure(f"no widget mentioning {needles!r} in the notebook")
@@ -352,13 +365,31 @@ class LabPage:
     def labelled(self, area, kind, needle):
         """The ipywidgets control of `kind` (slider, checkbox, toggle-button, dropdown) labelled `needle`."""
         for control in area.locator(f".widget-{kind}").all():
-            label = control.inner_text() + " " + (control.get_attribute("title") or "")
+            label = (control.text_content() or "") + " " + (control.get_attribute("title") or "")
             if needle.lower() in label.lower():
                 return control
         raise BrowserTestFailure(f"no {kind} labelled {needle!r}")
 
+    def bring_into_view(self, locator, timeout=30):
+        """Scroll until `locator` sits inside the viewport and holds still.
+
+        JupyterLab renders cells out of view lazily (content-visibility), so the page's
+        height changes as cells come into view and one scroll is not always enough.
+        """
+        last = [None]
+
+        def placed():
+            locator.scroll_into_view_if_needed()
+            box = locator.bounding_box()
+            inside = box and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"]
+            steady, last[0] = box == last[0], box
+            return inside and steady
+
+        self.wait_for(placed, timeout, "an element to scroll into view")
+
     def drag_slider(self, slider, fraction):
         """Drag a slider's handle to `fraction` (0…1) of its track with the mouse."""
+        self.bring_into_view(slider)
         track = slider.locator(".noUi-target").bounding_box()
         handle = slider.locator(".noUi-handle").bounding_box()
         self.page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
@@ -465,11 +496,15 @@ def first_cell_index(path, needle):
 FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
-def reported_ratio(text, words=("ratio", "비율")):
-    """The last number on the first line that mentions the ratio (e.g. '… ratio: 3.6e-12')."""
+def reported_ratios(text, words=("ratio", "비율")):
+    """The numbers on the first line that mentions the ratio, after its first colon.
+
+    The explorer's line reads "…비율: 선택한 네트워크 3.1e-07, 비교 네트워크 2.0e-01 / …ratio:
+    chosen network 3.1e-07, twin 2.0e-01", so the first number is the chosen network's.
+    """
     for line in text.splitlines():
-        if any(word in line.lower() for word in words):
-            numbers = FLOAT.findall(line.split(":")[-1]) or FLOAT.findall(line)
+        if any(word in line.lower() for word in words) and ":" in line:
+            numbers = FLOAT.findall(line.split(":", 1)[1])
             if numbers:
-                return float(numbers[-1])
+                return [float(number) for number in numbers]
     raise BrowserTestFailure(f"no ratio reported in:\n{text}")

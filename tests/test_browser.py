@@ -15,12 +15,13 @@ import pytest
 
 from browser_helpers import (
     ARTIFACTS, REPO, VIEWPORT, BrowserTestFailure, JupyterLab, LabPage, complete_notebook,
-    first_cell_index, launch_chromium, reported_ratio,
+    first_cell_index, launch_chromium, reported_ratios,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 FIXTURES = REPO / "tests" / "fixtures" / "browser"
+ASSIGNMENTS = REPO / "assignments"  # the committed student copies
 NOTEBOOK_1 = "resnet/01_vanishing_gradients.ipynb"
 NOTEBOOK_2 = "resnet/02_residual_networks.ipynb"
 NOT_ANSWERED = ("아직 답을 작성하지 않았습니다", "not answered yet")  # autograder/checks_common.py
@@ -41,7 +42,7 @@ def lab(tmp_path_factory, artifacts):
     """JupyterLab on a copy of assignments/ (plus the fixtures): nothing in the repository changes."""
     work = tmp_path_factory.mktemp("lab")
     notebooks = work / "assignments"
-    shutil.copytree(REPO / "assignments", notebooks)
+    shutil.copytree(ASSIGNMENTS, notebooks)
     shutil.copytree(FIXTURES, notebooks / "browser-fixtures", ignore=shutil.ignore_patterns("*.py"))
     started = time.monotonic()
     server = JupyterLab(work, notebooks)
@@ -103,12 +104,12 @@ def test_harness_on_fixture_notebooks(lab, chromium, artifacts):
     tab.run_all(timeout=120)
     assert_clean_run(tab)
     area = tab.widget_area("depth", "residual")
-    area.scroll_into_view_if_needed()
+    tab.bring_into_view(area.locator(".widget-slider").first)
     tab.screenshot("explorer_ran")
     start, deeper, residual = explore(tab, area, "depth", "residual", timeout=60)
     # the fixture's decay factor is 0.25 per layer, 0.99 with the shortcut
-    assert reported_ratio(deeper["text"]) < reported_ratio(start["text"])
-    assert reported_ratio(residual["text"]) > reported_ratio(deeper["text"])
+    ratios = [reported_ratios(state["text"])[0] for state in (start, deeper, residual)]
+    assert ratios[1] < ratios[0] and ratios[2] > ratios[1], ratios
 
     kind, text = tab.validate(timeout=120)
     tab.screenshot("validated")
@@ -132,7 +133,7 @@ def run_first_check(tab, cell, timeout=120):
     tab.menu("Run", "Run All Above Selected Cell")
     tab.wait_until_executed(timeout)
     tab.run_cell(cell, timeout)
-    cell.scroll_into_view_if_needed()
+    tab.bring_into_view(cell)
     assert tab.error_outputs() == [], "errors before the first check:\n" + "\n---\n".join(tab.error_outputs())
     return cell.locator(".jp-OutputArea").inner_text()
 
@@ -164,12 +165,18 @@ def test_student_flow(lab, chromium, artifacts):
     lap("nb1_run_all")
 
     # 2. the gradient-decay explorer: deeper, then residual
-    area = tab.widget_area("depth", "residual")
-    area.scroll_into_view_if_needed()
+    area = tab.widget_area("depth", "skip connections")
+    tab.bring_into_view(area)
     tab.screenshot("explorer")
-    start, deeper, residual = explore(tab, area, "depth", "residual", timeout=60)
-    ratios = [reported_ratio(state["text"]) for state in (start, deeper, residual)]
-    assert len(set(ratios)) == 3, f"the reported ratio did not change: {ratios}"
+    start, deeper, residual = explore(tab, area, "depth", "skip connections", timeout=60)
+    (chosen_50, twin_50), (chosen_deep, twin_deep), (chosen_res, twin_res) = (
+        reported_ratios(state["text"])[:2] for state in (start, deeper, residual))
+    # a deeper plain sigmoid network loses more of its gradient on the way to the first layer
+    assert chosen_deep < chosen_50, (chosen_50, chosen_deep)
+    # switching skip connections on makes the chosen network the residual one: the solid and
+    # the dashed line trade places, and the shortcut carries the gradient back
+    assert (chosen_res, twin_res) == (twin_deep, chosen_deep), (chosen_deep, twin_deep, chosen_res, twin_res)
+    assert chosen_res > chosen_deep
     lap("explorer")
 
     # 3. Validate, as a student does before submitting
