@@ -282,8 +282,17 @@ _TRANSPARENT = ("Activation", "ReLU")
 
 def _graph(model):
     """{layer name: (class name, inbound names, config)} of a functional model, activations seen through."""
-    layers = {layer["name"]: (layer["class_name"], _inbound(layer), layer.get("config", {}))
-              for layer in model.get_config().get("layers", [])}
+    import keras
+
+    entries = model.get_config().get("layers", [])
+    layers = {}
+    previous = None
+    for entry in entries:
+        name = entry.get("name") or entry.get("config", {}).get("name", "?")
+        # A Sequential model stores no wiring: each layer takes the one before it.
+        inbound = ([previous] if previous else []) if isinstance(model, keras.Sequential) else _inbound(entry)
+        layers[name] = (entry.get("class_name", "?"), inbound, entry.get("config", {}))
+        previous = name
 
     def resolve(name):
         seen = set()

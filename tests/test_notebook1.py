@@ -220,6 +220,14 @@ def _build_variants(ref):
             h = layers.add([z, h], name=f"skip_{i}") if residual else z
         return keras.Model(inputs, layers.Dense(1, name="output")(h))
 
+    def sequential_when_plain(depth, width, activation, residual, input_dim=2):
+        if residual:
+            return ref(depth, width, activation, residual, input_dim)
+        return keras.Sequential([keras.Input(shape=(input_dim,))]
+                                + [layers.Dense(width, activation=activation, name=f"hidden_{i}")
+                                   for i in range(1, depth + 1)]
+                                + [layers.Dense(1, name="output")])
+
     wrong = {
         no_skip: "The residual add is missing after hidden_2",
         default_names: "Layer names must be hidden_1 … hidden_4",
@@ -229,7 +237,7 @@ def _build_variants(ref):
         sigmoid_output: "The `output` layer has an activation (sigmoid)",
         skip_from_start: "skip_3 adds hidden_1 + hidden_3; it must add hidden_3's output and what went into hidden_3 (skip_2)",
     }
-    right = [separate_activation_layers]
+    right = [separate_activation_layers, sequential_when_plain]
     return wrong, right
 
 
