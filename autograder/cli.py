@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "resnet_course.utils.data",
     "resnet_course.autograder.grade",
     "resnet_course.autograder.feedback",
+    "resnet_course.autograder.demo",
 )
 
 register({

@@ -298,8 +298,11 @@ def grade_submission(ctx, slot, task):
         notebooks[notebook] = _notebook_outcome(structure, notebook, gradebook_url, autograded,
                                                 assignment, student, reason)
     result = _result(student, ctx, notebooks, notes, timestamp, task.get("fingerprint"))
+    import resource
+
     result["seconds"] = round(time.monotonic() - started, 2)
     result["peak_kernel_memory"] = peak_kernel
+    result["worker_peak_memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     _store(ctx, student, result, course_tmp, base, logs)
     shutil.rmtree(base, ignore_errors=True)
     return result
@@ -381,7 +384,6 @@ def stored_result(ctx, student):
 def _worker_main(slot, ctx, connection):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grading process's to handle
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # leaves through nbclient's clean-up
-    import resource
 
     import warnings
 
@@ -407,7 +409,6 @@ def _worker_main(slot, ctx, connection):
             traceback.print_exc()
             result = failed_result(ctx, task, text("grade.nbgrader_failed",
                                                    detail=f"{type(error).__name__}: {error}"[:300]))
-        result["worker_peak_memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         connection.send(result)
 
 
@@ -530,6 +531,19 @@ def grade_table(results, notebooks):
 # The command
 # ---------------------------------------------------------------------------------------
 
+def _work_parent(grading):
+    """Where workers keep their temporary course folders: not under /tmp.
+
+    Inside the sandbox /tmp is a private, writable tmpfs; the folders leading to the binds
+    would be created in it and a kernel could write beside its own folder there. Elsewhere
+    they sit on the sandbox's read-only root, and writing outside its folder fails.
+    """
+    for folder in ("/var/tmp", str(grading)):
+        if os.path.isdir(folder) and os.access(folder, os.W_OK) and not folder.startswith("/tmp"):
+            return folder
+    return None
+
+
 def _venv_on_path():
     """nbgrader runs `alembic` (beside this Python) when it creates a gradebook."""
     here = str(Path(sys.executable).parent)
@@ -560,7 +574,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
     db_url = db_url or gradebook_merge.sqlite_url(course / "gradebook.db")
     grading = course / ".grading" / assignment
     grading.mkdir(parents=True, exist_ok=True)
-    work_root = Path(tempfile.mkdtemp(prefix="resnet-grade-"))
+    work_root = Path(tempfile.mkdtemp(prefix="resnet-grade-", dir=_work_parent(grading)))
     pool = None
     try:
         template = build_template(course, assignment, work_root / "template")
@@ -569,11 +583,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
         gradebook_merge.copy_assignment(template_url, db_url, assignment)
         grade_ids = {nb: list(cells) for nb, cells in structure.items()}
         subs = submissions.collect(submitted, assignment, work_root / "intake", grade_ids, log=log)
-        try:
-            from .references import cache_root
-            reference_cache = str(cache_root(course))
-        except ImportError:
-            reference_cache = None
+        reference_cache = _prepare_references(course, assignment, log)
         ctx = {"course": str(course), "assignment": assignment, "template": str(template),
                "structure": structure, "work_root": str(work_root), "store": str(grading),
                "sandbox": sandbox, "uid_base": uid_base, "memory_mb": memory_mb,
@@ -628,6 +638,19 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
         if pool:
             pool.close(kill=True)
         shutil.rmtree(work_root, ignore_errors=True)
+
+
+def _prepare_references(course, assignment, log):
+    """Compute the judge's references once, before the workers start (none when no judge)."""
+    steps = load_course_config(course).Autograde.get("autograde_preprocessors", [])
+    if not any("judge.Judge" in (s if isinstance(s, str) else f"{s.__module__}.{s.__name__}") for s in steps):
+        return None
+    from .references import cache_root, reference_folder
+
+    cache = cache_root(course)
+    for source in sorted((Path(course) / "source" / assignment).glob("*.ipynb")):
+        reference_folder(source, cache)
+    return str(cache)
 
 
 def _publish_autograded(course, assignment, grading, student):

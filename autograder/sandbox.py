@@ -577,6 +577,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._limits:
             self._limits.kill_all()
 
+    def limit_reason(self):
+        """The reason when a limit (wall clock, memory) has stopped or is choking the kernel."""
+        if self.death_reason:
+            return self.death_reason
+        if self._limits and self._limits.memory_exhausted():
+            return text("sandbox.death.memory", limit_mb=self.memory_limit_mb)
+        return None
+
     def explain_death(self):
         """Why the kernel is gone, in both languages (call once it has died)."""
         if self.death_reason:
@@ -648,6 +656,9 @@ class GuardedExecute(Execute):
     sandbox = Bool(True, help="Run the kernel under bubblewrap (SandboxedKernelManager).").tag(config=True)
     max_output_kb = Integer(2048, help="Output kept per notebook, in KB; the rest is dropped.").tag(config=True)
     report_folder = Unicode("", help="Folder for <notebook>.json: why the kernel died, its peak memory.").tag(config=True)
+    iopub_timeout = Integer(
+        20, help="Seconds to wait for a cell's last output after its reply (nbclient's 4 s is too "
+                 "short for an interrupted kernel on a loaded machine).").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -704,7 +715,9 @@ class GuardedExecute(Execute):
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except CellTimeoutError:
             # No reply even after the interrupt: stop the kernel, the rest cannot run.
-            self.death_reason = text("sandbox.death.unresponsive")
+            manager = self.km
+            limit = manager.limit_reason() if isinstance(manager, SandboxedKernelManager) else None
+            self.death_reason = limit or text("sandbox.death.unresponsive")
             try:
                 await self.km._async_kill_kernel()
             except Exception:

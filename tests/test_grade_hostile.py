@@ -206,10 +206,12 @@ def test_reading_the_course_the_gradebook_and_the_repository_finds_nothing(hosti
     text = _outputs(hostile_class["course"], "peeker")
     found = json.loads(text.split("FOUND=")[1].splitlines()[0])
     seen = {path: listing for path, listing in found}
-    # Only its own folder and private places answer, and they hold nothing of anyone else's.
-    assert set(seen) <= {"/tmp", ".", "/work/main"}, seen
+    # Only its own folder and the sandbox's own skeleton answer; they hold nothing of anyone else's.
+    assert set(seen) <= {"/tmp", ".", "/work/main", "/root", "/home"}, seen
     assert seen["."] == [] or all(not name.endswith(".ipynb") for name in seen["."])
     assert sorted(seen.get("/work/main", [])) in ([], [".venv", "autograder", "utils"])
+    assert seen.get("/root", [".pyenv"]) == [".pyenv"] and seen.get("/home", ["student"]) == ["student"]
+    assert seen.get("/tmp", []) == []  # a private, empty /tmp
     for listing in seen.values():
         assert "gradebook.db" not in listing and "source" not in listing and "alice" not in listing
 

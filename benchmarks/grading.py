@@ -1,0 +1,133 @@
+"""How fast `resnet-course grade` is, against what nbgrader alone needs on the same machine.
+
+    .venv/bin/python benchmarks/grading.py [--submissions 20] [--floor-students 3] [--course course]
+
+(a) seconds per submission: `resnet-course grade --jobs 1` of K solution submissions of the
+    real assignment, against the floor measured in the same run: plain `nbgrader autograde`
+    of K submissions of an assignment whose two notebooks only import TensorFlow (no judge,
+    no sandbox). Goal: at most 2.0x.
+(b) N solution submissions with --jobs 2 against --jobs 1 (wall clock). Goal: at least 1.6x.
+(c) peak memory per worker: the worker process (nbgrader, the judge's parent) and the
+    largest kernel (cgroup high-water mark), from the stored results.
+
+The machine is shared and has 2 cores: figures are noisy; the script prints the load.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+FLOOR_CONFIG = """
+c = get_config()
+c.CourseDirectory.course_id = "floor"
+c.Execute.timeout = 300
+c.Execute.startup_timeout = 180
+c.IgnorePattern.enabled = True
+"""
+
+
+def floor_course(folder, students):
+    """An assignment of two notebooks that only import TensorFlow, released and submitted K times."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    for name in ("01_vanishing_gradients", "02_residual_networks"):
+        cells = [new_code_cell("import resnet_course.utils\nimport tensorflow as tf"),
+                 new_code_cell('"""import only"""\nassert tf.__version__', metadata={"nbgrader": {
+                     "grade": True, "solution": False, "locked": True, "points": 1,
+                     "grade_id": f"{name}_import", "schema_version": 3, "task": False}})]
+        nb = new_notebook(cells=cells)
+        nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        (folder / "source" / "floor").mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(folder / "source" / "floor" / f"{name}.ipynb"))
+        for k in range(students):
+            target = folder / "submitted" / f"s{k:02d}" / "floor"
+            target.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, str(target / f"{name}.ipynb"))
+    (folder / "nbgrader_config.py").write_text(FLOOR_CONFIG)
+    run([str(BIN / "nbgrader"), "generate_assignment", "floor", "--force"], cwd=folder)
+
+
+def run(command, **kwargs):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    started = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, **kwargs)
+    if done.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, command))}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return time.monotonic() - started
+
+
+def solution_class(course, folder, count):
+    from resnet_course.autograder import demo
+
+    solved = demo.fill_answers(demo.student_copy(course, "resnet"), demo.solutions(course, "resnet"))
+    demo.write_class(folder, "resnet", {f"bench{k:02d}": solved for k in range(count)})
+    return folder
+
+
+def grade_run(course, submitted, jobs):
+    """Wall-clock seconds of one `resnet-course grade` (forced, fresh gradebook)."""
+    db = Path(tempfile.mkdtemp(prefix="resnet-bench-db-")) / "gradebook.db"
+    seconds = run([str(BIN / "resnet-course"), "grade", str(submitted), "--course", str(course), "--jobs",
+                   str(jobs), "--force", "--no-progress", "--db", f"sqlite:///{db}"])
+    shutil.rmtree(db.parent, ignore_errors=True)
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--course", default=str(REPO / "course"))
+    parser.add_argument("--submissions", type=int, default=20, help="N for (b)")
+    parser.add_argument("--floor-students", type=int, default=3, help="K for (a)")
+    args = parser.parse_args()
+    course = Path(args.course).resolve()
+    print(f"load average before: {os.getloadavg()}, cores: {os.cpu_count()}")
+    work = Path(tempfile.mkdtemp(prefix="resnet-bench-"))
+    try:
+        # Warm-up: references, caches and the template, outside every measurement.
+        warm = solution_class(course, work / "warm", 1)
+        grade_run(course, warm, 1)
+
+        floor = work / "floor"
+        floor_course(floor, args.floor_students)
+        floor_seconds = run([str(BIN / "nbgrader"), "autograde", "floor", "--force"], cwd=floor)
+        floor_per = floor_seconds / args.floor_students
+
+        k_class = solution_class(course, work / "k", args.floor_students)
+        ours = grade_run(course, k_class, 1)
+        ours_per = ours / args.floor_students
+        print(f"(a) floor: {floor_per:.1f} s/submission (nbgrader autograde, TF-only notebooks, K={args.floor_students})")
+        print(f"    ours:  {ours_per:.1f} s/submission (resnet-course grade --jobs 1, real assignment, K={args.floor_students})")
+        print(f"    ratio: {ours_per / floor_per:.2f}x (goal <= 2.0x)")
+
+        n_class = solution_class(course, work / "n", args.submissions)
+        one = grade_run(course, n_class, 1)
+        two = grade_run(course, n_class, 2)
+        print(f"(b) {args.submissions} submissions: --jobs 1 {one:.0f} s, --jobs 2 {two:.0f} s, "
+              f"speed-up {one / two:.2f}x (goal >= 1.6x)")
+
+        store = course / ".grading" / "resnet"
+        results = [json.loads(p.read_text()) for p in store.glob("bench*/result.json")]
+        worker = max(r.get("worker_peak_memory") or 0 for r in results) / 2**20
+        kernel = max(r.get("peak_kernel_memory") or 0 for r in results) / 2**20
+        print(f"(c) peak memory per worker: grading process {worker:.0f} MB, largest kernel {kernel:.0f} MB")
+        print(f"load average after: {os.getloadavg()}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        for folder in (course / ".grading" / "resnet").glob("bench*"):
+            shutil.rmtree(folder, ignore_errors=True)
+        for folder in (course / "autograded").glob("bench*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
