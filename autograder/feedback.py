@@ -92,13 +92,15 @@ def _number(value):
     return f"{value:g}"
 
 
-def _image(folder, notebook, grade_id):
-    path = Path(folder) / "judge" / notebook / f"{grade_id}.png"
-    if not path.is_file():
-        return ""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (f'<figure><img alt="{html.escape(grade_id)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{html.escape(_both('feedback.plot'))}</figcaption></figure>")
+def _plots(folder, notebook):
+    """The judge's pictures for a notebook: the student's plot beside the reference, per case."""
+    figures = []
+    for path in sorted((Path(folder) / "judge" / notebook).glob("*.png")):
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        figures.append(f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+                       f"<figcaption>{html.escape(path.stem)}: {html.escape(_both('feedback.plot'))}"
+                       f"</figcaption></figure>")
+    return "\n".join(figures)
 
 
 def render(result, assignment, folder, hidden):
@@ -124,8 +126,9 @@ def render(result, assignment, folder, hidden):
                 (text("feedback.passed") if full else "")
             parts.append(f'<tr class="{"full" if full else "partial"}"><td>{esc(grade_id)}</td>'
                          f'<td class="points">{_number(grade["score"])} / {_number(grade["max_score"])}</td>'
-                         f"<td><pre>{esc(scrub(message, hidden))}</pre>{_image(folder, notebook, grade_id)}</td></tr>")
+                         f"<td><pre>{esc(scrub(message, hidden))}</pre></td></tr>")
         parts.append("</table>")
+        parts.append(_plots(folder, notebook))
     parts.append("</body></html>")
     return "\n".join(parts)
 

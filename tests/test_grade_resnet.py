@@ -1,0 +1,74 @@
+"""One class of the real `resnet` assignment, end to end: sandbox, nbgrader, the judge, feedback.
+
+The class: the instructor's solution, the untouched student copy and the set_custom_exc cheat
+(made by `resnet-course demo`'s helpers from the student copy). Graded in a copy of the course
+folder, sharing the course's reference cache.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resnet_course.autograder import demo, feedback, grade
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def resnet_class(tmp_path_factory):
+    course = REPO / "course"
+    if not (course / "source" / "resnet" / "02_residual_networks.ipynb").is_file():
+        done = subprocess.run([sys.executable, "-m", "resnet_course.autograder.cli", "build"],
+                              capture_output=True, text=True, cwd=REPO)
+        assert done.returncode == 0, done.stdout + done.stderr
+    root = tmp_path_factory.mktemp("resnet")
+    copy = root / "course"
+    copy.mkdir()
+    for name in ("source", "release", "notebooks"):
+        if (course / name).is_dir():
+            shutil.copytree(course / name, copy / name)
+    shutil.copy(course / "nbgrader_config.py", copy / "nbgrader_config.py")
+    everyone = demo.example_submissions(copy, "resnet")
+    class_ = {name: everyone[name] for name in ("demo-solution", "demo-untouched", "demo-cheat")}
+    submitted = demo.write_class(root / "submitted", "resnet", class_)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RESNET_COURSE_REFERENCE_CACHE", str(course / ".cache" / "references"))
+    try:
+        results, structure = grade.grade_class(submitted, course=copy, assignment="resnet", jobs=2,
+                                               progress=False, log=lambda *_: None)
+    finally:
+        mp.undo()
+    return {"course": copy, "results": {r["student"]: r for r in results}, "structure": structure}
+
+
+def test_solution_gets_full_marks_untouched_and_cheat_nothing(resnet_class):
+    results = resnet_class["results"]
+    total = sum(sum(cells.values()) for cells in resnet_class["structure"].values())
+    solution = results["demo-solution"]
+    assert solution["status"] == "graded" and solution["max_score"] == total
+    assert solution["score"] == total, json.dumps(solution["notebooks"], ensure_ascii=False)[:3000]
+    assert results["demo-untouched"]["score"] == 0
+    cheat = results["demo-cheat"]
+    assert cheat["score"] == 0 and cheat["status"] == "graded"
+    # The judge says what went wrong, in both languages.
+    messages = [m for nb in cheat["notebooks"].values() for g in nb["grades"].values() for m in g["messages"]]
+    assert messages and all("채점기" in m and "judge" in m for m in messages)
+
+
+def test_feedback_for_the_real_assignment_keeps_hidden_tests_hidden(resnet_class):
+    course = resnet_class["course"]
+    pages = feedback.write_feedback(course, "resnet")
+    assert len(pages) == 3
+    hidden = feedback.hidden_test_lines(course, "resnet")
+    assert hidden
+    for page in pages:
+        content = page.read_text()
+        assert "BEGIN HIDDEN TESTS" not in content
+        assert not [line for line in hidden if line in content]
+    solution = (course / "feedback" / "demo-solution" / "resnet" / "feedback.html").read_text()
+    assert "<img" in solution  # the plot beside the reference
