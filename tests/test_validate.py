@@ -6,11 +6,9 @@ answer (`nbgrader validate --invert`). nbgrader sets NBGRADER_EXECUTION=validate
 so heavy cells run as a smoke test.
 """
 
-import shutil
-
 import pytest
 
-from _build_helpers import copy_fixture_course, copy_real_course, validate
+from _build_helpers import copy_fixture_course, copy_real_course, validate, validate_concurrently
 from resnet_course.autograder import build
 from resnet_course.autograder.sources import NOTEBOOKS
 
@@ -55,22 +53,24 @@ def test_a_test_cell_with_only_hidden_tests_fails_validate_invert(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def real_build(tmp_path_factory):
+def real_results(tmp_path_factory):
+    """validate on both real sources and validate --invert on both releases, side by side."""
     course = copy_real_course(tmp_path_factory.mktemp("real") / "course")
-    return _built(course)
+    source, release = _built(course)
+    jobs = [(source / f"{stem}.ipynb", False) for stem in NOTEBOOKS]
+    jobs += [(release / f"{stem}.ipynb", True) for stem in NOTEBOOKS]
+    return validate_concurrently(jobs)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_real_source_passes_validate(real_build, stem):
-    source, _ = real_build
-    result = validate([source / f"{stem}.ipynb"])
-    assert result == {f"{stem}.ipynb": {}}, result
+def test_real_source_passes_validate(real_results, stem):
+    result = real_results[(f"{stem}.ipynb", False)]
+    assert result == {}, result
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_real_release_fails_every_test_unanswered(real_build, stem):
-    _, release = real_build
-    result = validate([release / f"{stem}.ipynb"], invert=True)
-    assert result == {f"{stem}.ipynb": {}}, result
+def test_real_release_fails_every_test_unanswered(real_results, stem):
+    result = real_results[(f"{stem}.ipynb", True)]
+    assert result == {}, result
