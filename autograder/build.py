@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from resnet_course.utils.messages import CourseError, register, text
+from resnet_course.utils.messages import CourseError, label, register, text
 
 from . import source_checks
 from .sources import ASSIGNMENT, course_root
@@ -441,10 +441,10 @@ def _run(args):
 
 
 def register_command(subparsers):
-    parser = subparsers.add_parser("build", help=text("build.help"), description=text("build.help"))
-    parser.add_argument("--lang", choices=LANG_CHOICES, default="both", help=text("build.help_lang"))
-    parser.add_argument("--assignment", default=ASSIGNMENT, help=text("build.help_assignment"))
-    parser.add_argument("--out", default=None, help=text("build.help_out"))
-    parser.add_argument("--check", action="store_true", help=text("build.help_check"))
+    parser = subparsers.add_parser("build", help=label("build.help"), description=label("build.help"))
+    parser.add_argument("--lang", choices=LANG_CHOICES, default="both", help=label("build.help_lang"))
+    parser.add_argument("--assignment", default=ASSIGNMENT, help=label("build.help_assignment"))
+    parser.add_argument("--out", default=None, help=label("build.help_out"))
+    parser.add_argument("--check", action="store_true", help=label("build.help_check"))
     parser.set_defaults(func=_run)
     return parser

@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from resnet_course.utils.messages import CourseError, register, text
+from resnet_course.utils.messages import CourseError, label, register, text
 
 from . import build, source_checks
 from .sources import ASSIGNMENT, course_root
@@ -200,8 +200,8 @@ def _run(args):
 
 
 def register_command(subparsers):
-    parser = subparsers.add_parser("bundle", help=text("bundle.help"), description=text("bundle.help"))
-    parser.add_argument("--lang", choices=build.LANG_CHOICES, default="both", help=text("build.help_lang"))
-    parser.add_argument("--out", default=None, help=text("bundle.help_out"))
+    parser = subparsers.add_parser("bundle", help=label("bundle.help"), description=label("bundle.help"))
+    parser.add_argument("--lang", choices=build.LANG_CHOICES, default="both", help=label("build.help_lang"))
+    parser.add_argument("--out", default=None, help=label("bundle.help_out"))
     parser.set_defaults(func=_run)
     return parser
