@@ -184,7 +184,8 @@ def test_variant_check_fails_when_a_code_cell_or_grade_id_differs(real_variants)
     graded[0].metadata["nbgrader"]["grade_id"] += "_renamed"
     assert build.variant_differences(both, {**both, name: nbformat.writes(nb)})[0][0] == name
     nb = nbformat.reads(both[name], as_version=4)
-    nb.cells = [c for c in nb.cells if c is not [c for c in nb.cells if c.cell_type == "code"][0]]
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    nb.cells = [c for c in nb.cells if c is not first_code]
     assert build.variant_differences(both, {**both, name: nbformat.writes(nb)}) == [(name, "code cells differ")]
 
 
