@@ -1,8 +1,8 @@
 """One class of the real `resnet` assignment, end to end: sandbox, nbgrader, the judge, feedback.
 
-The class: the instructor's solution, the untouched student copy and the set_custom_exc cheat
-(made by `resnet-course demo`'s helpers from the student copy). Graded in a copy of the course
-folder, sharing the course's reference cache.
+`resnet-course demo` (what `make demo` runs) in a copy of the course folder, sharing the
+course's reference cache: the instructor's solution, the untouched student copy, two typical
+mistakes and the set_custom_exc cheat, all made from the student copy, graded and tabled.
 """
 
 import json
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from resnet_course.autograder import demo, feedback, grade
+from resnet_course.autograder import feedback
+from resnet_course.autograder.cli import main as cli_main
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -33,17 +34,18 @@ def resnet_class(tmp_path_factory):
         if (course / name).is_dir():
             shutil.copytree(course / name, copy / name)
     shutil.copy(course / "nbgrader_config.py", copy / "nbgrader_config.py")
-    everyone = demo.example_submissions(copy, "resnet")
-    class_ = {name: everyone[name] for name in ("demo-solution", "demo-untouched", "demo-cheat")}
-    submitted = demo.write_class(root / "submitted", "resnet", class_)
     mp = pytest.MonkeyPatch()
     mp.setenv("RESNET_COURSE_REFERENCE_CACHE", str(course / ".cache" / "references"))
     try:
-        results, structure = grade.grade_class(submitted, course=copy, assignment="resnet", jobs=2,
-                                               progress=False, log=lambda *_: None)
+        # `make demo` runs exactly this, after building the course.
+        assert cli_main(["demo", "--course", str(copy), "--skip-build"]) == 0
     finally:
         mp.undo()
-    return {"course": copy, "results": {r["student"]: r for r in results}, "structure": structure}
+    data = json.loads((copy / ".demo" / "grades.json").read_text())
+    results = data["students"]
+    structure = {nb: {gid: g["max_score"] for gid, g in outcome["grades"].items()}
+                 for nb, outcome in results["demo-solution"]["notebooks"].items()}
+    return {"course": copy, "results": results, "structure": structure}
 
 
 def test_solution_gets_full_marks_untouched_and_cheat_nothing(resnet_class):
@@ -55,6 +57,14 @@ def test_solution_gets_full_marks_untouched_and_cheat_nothing(resnet_class):
     assert results["demo-untouched"]["score"] == 0
     cheat = results["demo-cheat"]
     assert cheat["score"] == 0 and cheat["status"] == "graded"
+    # Typical mistakes lose points in their own checks only.
+    def lost(student):
+        return sorted(gid for nb in results[student]["notebooks"].values()
+                      for gid, g in nb["grades"].items() if g["score"] < g["max_score"])
+
+    assert lost("demo-no-final-relu") and all(g.startswith(("identity_block", "ResNet50"))
+                                               for g in lost("demo-no-final-relu"))
+    assert lost("demo-no-log-scale") and all(g.startswith("plot_gradient_norms") for g in lost("demo-no-log-scale"))
     # The judge says what went wrong, in both languages.
     messages = [m for nb in cheat["notebooks"].values() for g in nb["grades"].values() for m in g["messages"]]
     assert messages and all("채점기" in m and "judge" in m for m in messages)
@@ -63,7 +73,7 @@ def test_solution_gets_full_marks_untouched_and_cheat_nothing(resnet_class):
 def test_feedback_for_the_real_assignment_keeps_hidden_tests_hidden(resnet_class):
     course = resnet_class["course"]
     pages = feedback.write_feedback(course, "resnet")
-    assert len(pages) == 3
+    assert len(pages) == 5
     hidden = feedback.hidden_test_lines(course, "resnet")
     assert hidden
     for page in pages:

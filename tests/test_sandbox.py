@@ -162,3 +162,22 @@ def test_no_sandbox_grades_trusted_work_and_shows_why_the_sandbox_matters(tmp_pa
     assert sorted((r["student"], r["score"]) for r in results) == [("curious", 10), ("trusted", 10)]
     text = Path(course / ".grading" / "tiny" / "trusted" / "autograded" / "01_basics.ipynb").read_text()
     assert "SEES-SOURCE True True" in text  # unsandboxed, a kernel reads the solutions and gradebook
+
+
+@pytest.mark.slow
+def test_without_cgroups_a_watchdog_stops_a_memory_bomb(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "_own_cgroup_v1", lambda controller: None)
+    out, executor = run_cells(tmp_path, ["print('before')", "blob = b'x' * (3 * 2**30)", "print('after')"],
+                              memory_limit_mb=512)
+    assert out[0].strip() == "before"
+    assert "memory limit (512 MB)" in executor.death_reason
+    assert "did not run" in out[2] and "memory limit" in out[2]
+    assert _gone(UID)
+
+
+@pytest.mark.slow
+def test_the_wall_clock_stops_a_notebook(tmp_path):
+    out, executor = run_cells(tmp_path, ["import time\ntime.sleep(600)", "print('after')"], wall_clock=20)
+    assert "20 s" in executor.death_reason and "20초" in executor.death_reason
+    assert "did not run" in out[1]
+    assert _gone(UID)
