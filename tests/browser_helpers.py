@@ -161,8 +161,15 @@ class JupyterLab:
     def log_tail(self, lines=40):
         return "\n".join(self.log_text().splitlines()[-lines:])
 
-    def kernel_deaths(self):
-        return [line for line in self.log_text().splitlines() if KERNEL_DEATH.search(line)]
+    def log_size(self):
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def kernel_deaths(self, since=0):
+        """Log lines reporting a dead kernel, from byte offset `since` on."""
+        with open(self.log_path, "rb") as log:
+            log.seek(since)
+            text = log.read().decode("utf-8", errors="replace")
+        return [line for line in text.splitlines() if KERNEL_DEATH.search(line)]
 
 
 def launch_chromium(playwright):
@@ -192,6 +199,7 @@ class LabPage:
         self.prefix = prefix
         self.step = 0
         self.expected_dialogs = set()  # titles a step is waiting for (e.g. "Validation Results")
+        self.log_start = server.log_size()  # kernel deaths before this tab are not its business
         self.console_errors = []
         page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
@@ -227,7 +235,7 @@ class LabPage:
         for toast in self.toasts(kind="error"):
             self.screenshot("error_notification")
             raise BrowserTestFailure(f"error notification:\n{toast}")
-        deaths = self.server.kernel_deaths()
+        deaths = self.server.kernel_deaths(since=self.log_start)
         if deaths:
             self.screenshot("kernel_died")
             raise BrowserTestFailure("a kernel died:\n" + "\n".join(deaths))
@@ -433,8 +441,9 @@ class LabPage:
         self.wait_for(lambda: any(t == "Validation Results" for t, _ in self.dialogs()),
                       timeout, "the validation result")
         message = self.page.locator(".jp-Dialog #validation-message")
-        kind = next(c for c in (message.get_attribute("class") or "").split() if c.startswith("validation-"))
-        return kind, self.page.locator(".jp-Dialog").inner_text()
+        kinds = [c for c in (message.get_attribute("class") or "").split() if c.startswith("validation-")]
+        # no class: "There was an error running the validate command" (e.g. a cell timed out)
+        return (kinds or ["validation-error"])[0], self.page.locator(".jp-Dialog").inner_text()
 
     def close_dialog(self):
         self.page.locator(".jp-Dialog .jp-mod-accept").click()

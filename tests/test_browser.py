@@ -2,8 +2,8 @@
 
 One JupyterLab server (started as `make lab` starts it, on a temporary copy of
 assignments/) and one headless Chromium serve both tests. The first proves the harness on
-small fixture notebooks (tests/fixtures/browser/); the second is the student's flow on the
-course's own notebooks. Screenshots of every step land in test-artifacts/browser/
+small fixture notebooks (tests/fixtures/browser/), including that a dying kernel fails a
+run; the second is the student's flow on the course's own notebooks. Screenshots of every step land in test-artifacts/browser/
 (`harness_*.png`, `student_*.png`), with `timings.json` and the server's log beside them.
 """
 
@@ -96,17 +96,17 @@ def explore(tab, area, slider_label, toggle_label, timeout):
 
 
 def test_harness_on_fixture_notebooks(lab, chromium, artifacts):
-    """The machinery itself, on notebooks this test owns: run, widgets, Validate, a check message."""
+    """The machinery itself, on notebooks this test owns: Run All, widgets, Validate, a dying kernel."""
     started = time.monotonic()
     tab = new_tab(chromium, lab, "harness_")
     tab.open_notebook("browser-fixtures/explorer.ipynb")
     assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
     tab.run_all(timeout=120)
     assert_clean_run(tab)
-    area = tab.widget_area("depth", "residual")
-    tab.bring_into_view(area.locator(".widget-slider").first)
+    area = tab.widget_area("depth", "skip connections")
+    tab.bring_into_view(area)
     tab.screenshot("explorer_ran")
-    start, deeper, residual = explore(tab, area, "depth", "residual", timeout=60)
+    start, deeper, residual = explore(tab, area, "depth", "skip connections", timeout=60)
     # the fixture's decay factor is 0.25 per layer, 0.99 with the shortcut
     ratios = [reported_ratios(state["text"])[0] for state in (start, deeper, residual)]
     assert ratios[1] < ratios[0] and ratios[2] > ratios[1], ratios
@@ -116,13 +116,10 @@ def test_harness_on_fixture_notebooks(lab, chromium, artifacts):
     assert kind == "validation-success", text
     tab.close_dialog()
 
-    tab.open_notebook("browser-fixtures/unanswered.ipynb")
-    check = tab.notebook.locator(".jp-Cell").nth(first_cell_index(
-        lab.notebook_dir / "browser-fixtures/unanswered.ipynb", "public_check("))
-    output = run_first_check(tab, check)
-    tab.screenshot("not_answered")
-    for words in NOT_ANSWERED:
-        assert words in output
+    # a kernel that dies must stop the run at once, whatever the step is waiting for
+    tab.open_notebook("browser-fixtures/dies.ipynb")
+    with pytest.raises(BrowserTestFailure, match="(?i)died|restarting"):
+        tab.run_all(timeout=60)
     tab.page.close()
     artifacts["harness_s"] = round(time.monotonic() - started, 1)
 
