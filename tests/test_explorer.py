@@ -215,8 +215,13 @@ def test_labels_follow_the_language():
         messages.set_language("both")
     texts = [data["xlabel"], data["ylabel"], data["title"]] + [line["label"] for line in data["lines"]]
     assert not any("\uac00" <= ch <= "\ud7a3" for text in texts for ch in text)
-    both = GradientExplorer(depth=5).plotted_data()
+    both_explorer = GradientExplorer(depth=5)
+    both = both_explorer.plotted_data()
     assert " / " in both["ylabel"] and any("\uac00" <= ch <= "\ud7a3" for ch in both["ylabel"])
+    controls = both_explorer.controls
+    assert ("시그모이드 / sigmoid", "sigmoid") in controls["activation"].options
+    assert controls["residual"].description == "스킵 연결 / skip connections"
+    assert all(" / " in text for text, _ in controls["init"].options + controls["measure"].options)
 
 
 def test_an_update_is_cheap_in_cpu_time(explorer):

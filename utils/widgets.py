@@ -25,6 +25,7 @@ register({
     "explorer.width": {"ko": "너비", "en": "width"},
     "explorer.activation": {"ko": "활성화 함수", "en": "activation"},
     "explorer.init": {"ko": "초기화", "en": "initialization"},
+    "explorer.activation.sigmoid": {"ko": "시그모이드", "en": "sigmoid"},
     "explorer.init.small": {"ko": "작은 정규분포 (σ=0.01)", "en": "small normal (σ=0.01)"},
     "explorer.init.glorot": {"ko": "Glorot 정규분포", "en": "Glorot normal"},
     "explorer.init.he": {"ko": "He 정규분포", "en": "He normal"},
@@ -47,7 +48,9 @@ register({
     },
 })
 
-ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
+def _activation_name(activation):
+    """Option text: sigmoid has a Korean name (시그모이드); tanh and ReLU read the same in both."""
+    return label("explorer.activation.sigmoid") if activation == "sigmoid" else {"tanh": "tanh", "relu": "ReLU"}[activation]
 
 
 def _power_of_ten(value, _position):
@@ -76,7 +79,7 @@ class GradientExplorer:
                                        continuous_update=False, style=wide),
             "width": widgets.IntSlider(value=width, min=4, max=128, step=4, description=label("explorer.width"),
                                        continuous_update=False, style=wide),
-            "activation": widgets.Dropdown(options=[(ACTIVATION_NAMES[a], a) for a in gradients.ACTIVATIONS],
+            "activation": widgets.Dropdown(options=[(_activation_name(a), a) for a in gradients.ACTIVATIONS],
                                            value=activation, description=label("explorer.activation"), style=wide),
             "init": widgets.Dropdown(options=[(label(f"explorer.init.{i}"), i) for i in gradients.INITS],
                                      value=init, description=label("explorer.init"), style=wide),
