@@ -85,7 +85,7 @@ def scrub(message, hidden):
 
 
 def _both(key, **values):
-    return f"{text(key, lang='ko', **values)} / {text(key, lang='en', **values)}"
+    return f"{text(key, in_language='ko', **values)} / {text(key, in_language='en', **values)}"
 
 
 def _number(value):
@@ -164,7 +164,7 @@ def _run(args):
 
 
 def register_command(subparsers):
-    parser = subparsers.add_parser("feedback", help=text("feedback.help", lang="en"),
+    parser = subparsers.add_parser("feedback", help=text("feedback.help", in_language="en"),
                                    description=text("feedback.help"))
     parser.add_argument("--assignment", default="resnet")
     parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")

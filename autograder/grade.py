@@ -682,7 +682,7 @@ def _run(args):
 
 
 def register_command(subparsers):
-    parser = subparsers.add_parser("grade", help=text("grade.help", lang="en"), description=text("grade.help"))
+    parser = subparsers.add_parser("grade", help=text("grade.help", in_language="en"), description=text("grade.help"))
     parser.add_argument("submitted", help="submissions: <student>/<assignment>/*.ipynb folder, or an LMS zip")
     parser.add_argument("--assignment", default="resnet")
     parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")

@@ -57,6 +57,10 @@ register({
         "ko": "노트북 {notebook}.ipynb이(가) 제출되지 않았습니다.",
         "en": "Notebook {notebook}.ipynb was not submitted.",
     },
+    "intake.bad_timestamp": {
+        "ko": "timestamp.txt를 날짜로 읽을 수 없어 무시했습니다 (제출 시각 없이 채점).",
+        "en": "timestamp.txt is not a date and was ignored (graded without a submission time).",
+    },
     "intake.unexpected": {
         "ko": "과제에 없는 노트북은 채점하지 않았습니다: {names}",
         "en": "Notebooks that are not part of the assignment were not graded: {names}",
@@ -223,6 +227,20 @@ def match_notebooks(folder, expected):
     return notes
 
 
+def _check_timestamp(folder, notes):
+    """nbgrader stops on a timestamp.txt it cannot parse: drop one that is not a date."""
+    path = Path(folder) / "timestamp.txt"
+    if not path.is_file():
+        return
+    from nbgrader.utils import parse_utc
+
+    try:
+        parse_utc(path.read_text(encoding="utf-8", errors="strict").strip()[:100])
+    except Exception:
+        path.unlink()
+        notes.append(_note("intake.bad_timestamp"))
+
+
 def collect(submitted, assignment, staging, notebooks, log=print):
     """Every student's submission, copied into `staging/<student>/` (regular files only).
 
@@ -251,6 +269,7 @@ def collect(submitted, assignment, staging, notebooks, log=print):
         copy = staging / "students" / student
         _copy_regular_files(folder, copy)
         notes = match_notebooks(copy, notebooks)
+        _check_timestamp(copy, notes)
         found.append(Submission(student, copy, notes))
     if not found:
         raise CourseError("intake.empty", path=str(submitted), assignment=assignment)
