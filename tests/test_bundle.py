@@ -1,5 +1,6 @@
 """`resnet-course bundle`: the students' zip holds notebooks, a README and the wheel, no answers."""
 
+import shutil
 import zipfile
 
 import nbformat
@@ -65,15 +66,17 @@ def test_unpacked_bundle_and_wheel_hold_no_solution_or_hidden_test(unpacked, sec
 
 
 def test_bundle_refuses_a_wheel_or_notebook_holding_a_solution(tmp_path, secrets):
-    wheel = bundle.build_wheel(tmp_path / "wheel", REPO)
+    clean_wheel = bundle.build_wheel(tmp_path / "wheel", REPO)
     notebooks = build.built_notebooks(COURSE, "both")
-    bundle._check_no_leaks(notebooks, wheel, secrets)  # the real ones are clean
+    bundle._check_no_leaks(notebooks, clean_wheel, secrets)  # the real ones are clean
+    wheel = tmp_path / "doctored" / clean_wheel.name
+    wheel.parent.mkdir()
+    shutil.copy2(clean_wheel, wheel)
     with zipfile.ZipFile(wheel, "a") as archive:
         archive.writestr("resnet_course/autograder/cheat.py",
                          "def answer():\n    " + secrets[0] + "\n    " + secrets[1] + "\n")
     with pytest.raises(CourseError, match="cheat.py"):
         bundle._check_no_leaks(notebooks, wheel, secrets)
-    clean_wheel = bundle.build_wheel(tmp_path / "wheel2", REPO)
     name = sorted(notebooks)[0]
     leaky = {**notebooks, name: notebooks[name].replace("raise NotImplementedError()", "### BEGIN SOLUTION", 1)}
     with pytest.raises(CourseError, match="BEGIN SOLUTION"):
