@@ -552,8 +552,11 @@ def _plot_problems(ax, norms_by_name):
     elif sorted(data["legend"]) != sorted(norms_by_name):
         problems.append(("vanishing.plot.legend_texts", {"expected": ", ".join(norms_by_name),
                                                          "found": ", ".join(data["legend"])}))
-    seen = []
-    return [p for p in problems if not (p in seen or seen.append(p))]
+    unique = []
+    for problem in problems:  # two lines with the same mistake: say it once
+        if problem not in unique:
+            unique.append(problem)
+    return unique
 
 
 def check_plot_gradient_norms(plot_gradient_norms):
