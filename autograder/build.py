@@ -47,8 +47,9 @@ register({
     },
     "build.help_assignment": {"ko": "과제 이름 (기본값: resnet)", "en": "assignment name (default: resnet)"},
     "build.help_out": {
-        "ko": "학생용 노트북을 둘 폴더 (기본값: 저장소의 assignments/)",
-        "en": "folder for the student notebooks (default: the repository's assignments/)",
+        "ko": "학생용 노트북을 둘 폴더 (기본값: both는 저장소의 assignments/, ko와 en은 dist/assignments-<언어>/)",
+        "en": "folder for the student notebooks (default: the repository's assignments/ for both, "
+              "dist/assignments-<lang>/ for ko and en)",
     },
     "build.help_check": {
         "ko": "아무것도 쓰지 않고, --out의 노트북이 원본에서 빌드한 결과와 같은지만 확인합니다",
@@ -392,10 +393,15 @@ def write_student_copies(student, out, assignment=ASSIGNMENT):
     return written
 
 
+def default_out(course, lang):
+    """assignments/ holds the committed `both` variant; the others default to dist/assignments-<lang>/."""
+    return course.parent / "assignments" if lang == "both" else course.parent / "dist" / f"assignments-{lang}"
+
+
 def build(course=None, lang="both", assignment=ASSIGNMENT, out=None):
     """The whole build; returns the student notebooks written."""
     course = Path(course or course_root())
-    out = Path(out) if out else course.parent / "assignments"
+    out = Path(out) if out else default_out(course, lang)
     if lang == "both":
         student = build_release(course, lang, assignment)
     else:
@@ -406,7 +412,7 @@ def build(course=None, lang="both", assignment=ASSIGNMENT, out=None):
 def stale_notebooks(course=None, lang="both", assignment=ASSIGNMENT, out=None):
     """Names of the notebooks in <out>/<assignment>/ that differ from a fresh build (missing or extra too)."""
     course = Path(course or course_root())
-    out = Path(out) if out else course.parent / "assignments"
+    out = Path(out) if out else default_out(course, lang)
     expected = built_notebooks(course, lang, assignment)
     folder = out / assignment
     present = {p.name for p in folder.glob("*.ipynb")} if folder.is_dir() else set()
@@ -418,7 +424,7 @@ def stale_notebooks(course=None, lang="both", assignment=ASSIGNMENT, out=None):
 
 def check_up_to_date(course=None, lang="both", assignment=ASSIGNMENT, out=None):
     course = Path(course or course_root())
-    out = Path(out) if out else course.parent / "assignments"
+    out = Path(out) if out else default_out(course, lang)
     stale = stale_notebooks(course, lang, assignment, out)
     if stale:
         raise CourseError("build.stale", folder=out / assignment, names=", ".join(stale))
@@ -432,8 +438,8 @@ def check_up_to_date(course=None, lang="both", assignment=ASSIGNMENT, out=None):
 def _run(args):
     if args.check:
         check_up_to_date(lang=args.lang, assignment=args.assignment, out=args.out)
-        print(text("build.up_to_date", folder=Path(args.out or course_root().parent / "assignments")
-                   / args.assignment))
+        out = Path(args.out) if args.out else default_out(course_root(), args.lang)
+        print(text("build.up_to_date", folder=out / args.assignment))
         return 0
     for path in build(lang=args.lang, assignment=args.assignment, out=args.out):
         print(text("build.wrote", path=path))

@@ -123,3 +123,7 @@ def test_build_command_is_registered(builds, tmp_path, monkeypatch, capsys):
     assert cli.main(["build", "--check", "--out", str(builds["both"]["out"])]) == 0
     assert cli.main(["build", "--check", "--out", str(tmp_path)]) == 1
     assert "resnet-course build" in capsys.readouterr().err
+    # a single-language build never lands on the committed assignments/ by default
+    course = builds["both"]["course"]
+    assert build.default_out(course, "both") == course.parent / "assignments"
+    assert build.default_out(course, "ko") == course.parent / "dist" / "assignments-ko"
