@@ -150,10 +150,17 @@ class JupyterLab:
         except ProcessLookupError:
             pass
 
-    def api(self, path):
-        request = urllib.request.Request(self.url + path, headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read().decode())
+    def api(self, path, method="GET"):
+        request = urllib.request.Request(self.url + path, method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read().decode()
+        return json.loads(body) if body else None
+
+    def shut_down_kernels(self):
+        """Stop every running kernel (between tests: a finished test's kernels only cost memory)."""
+        for kernel in self.api("/api/kernels"):
+            self.api(f"/api/kernels/{kernel['id']}", method="DELETE")
 
     def log_text(self):
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
@@ -192,9 +199,10 @@ class LabPage:
 
     RUNNING_PROMPT = "[*]:"
 
-    def __init__(self, page, server, screenshots=ARTIFACTS, prefix=""):
+    def __init__(self, page, server, screenshots=ARTIFACTS, prefix="", workspace="default"):
         self.page = page
         self.server = server
+        self.workspace = workspace  # its own JupyterLab workspace: no tabs restored from another test
         self.screenshots = Path(screenshots)
         self.prefix = prefix
         self.step = 0
@@ -283,7 +291,7 @@ class LabPage:
             current = self.page.locator(".lm-DockPanel .lm-TabBar-tab.lm-mod-current")
             self.wait_for(lambda: name in " ".join(current.all_inner_texts()), timeout, f"{path} to open")
         else:
-            self.page.goto(f"{self.server.url}/lab/tree/{path}?token={self.server.token}")
+            self.page.goto(f"{self.server.url}/lab/workspaces/{self.workspace}/tree/{path}?token={self.server.token}")
         self.wait_for(lambda: self.page.locator(".jp-NotebookPanel:visible .jp-Cell").count() > 0,
                       timeout, f"{path} to open")
         self.wait_for(self._settled_idle(), timeout, f"the kernel of {path} to be ready")
