@@ -14,7 +14,7 @@ import numpy as np
 
 from resnet_course.utils.messages import register
 
-from .compare_run import ArtifactError, Verdict
+from .compare_run import ArtifactError, Verdict, ordered_cases
 
 register({
     "arrays.case_missing": {
@@ -80,16 +80,7 @@ def _close(found, expected, rtol=1e-3):
 
 
 def _cases(student, reference):
-    cases = [c for c in reference.cases("npy") if "__" not in c]
-    if not cases:
-        raise ArtifactError("judge.no_reference", grade_id=reference.grade_id)
-    have = set(student.cases("npy"))
-    if not have:
-        raise ArtifactError("judge.missing")
-    missing = [c for c in cases if c not in have]
-    if missing:
-        raise ArtifactError("arrays.case_missing", case=missing[0])
-    return cases
+    return ordered_cases(student, reference, "npy", "arrays.case_missing", keep=lambda c: "__" not in c)
 
 
 def _optional(reference, name):
@@ -126,7 +117,7 @@ def diagnose(case, found, expected, reference=None):
     if np.any(nonzero):
         ratios = found[nonzero] / expected[nonzero]
         factor = float(np.median(ratios))
-        if abs(factor - 1.0) > 1e-3 and np.allclose(ratios, factor, rtol=1e-3):
+        if abs(factor) > 1e-6 and abs(factor - 1.0) > 1e-3 and np.allclose(ratios, factor, rtol=1e-3):
             return ("arrays.scaled", {"case": case, "factor": factor})
     first = int(np.argmax(~np.isclose(found, expected, rtol=1e-3, atol=0)))
     return ("arrays.values", {"case": case, "layer": f"hidden_{first + 1}",

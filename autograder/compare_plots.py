@@ -15,7 +15,7 @@ import numpy as np
 
 from resnet_course.utils.messages import register, text
 
-from .compare_run import ArtifactError, Verdict
+from .compare_run import ArtifactError, Verdict, ordered_cases
 
 register({
     "plots.case_missing": {
@@ -76,16 +76,7 @@ register({
 
 
 def _cases(student, reference):
-    cases = reference.cases("json")
-    if not cases:
-        raise ArtifactError("judge.no_reference", grade_id=reference.grade_id)
-    have = set(student.cases("json"))
-    if not have:
-        raise ArtifactError("judge.missing")
-    for case in cases:
-        if case not in have:
-            raise ArtifactError("plots.case_missing", case=case)
-    return cases
+    return ordered_cases(student, reference, "json", "plots.case_missing")
 
 
 def _numbers(values, limit=100_000):

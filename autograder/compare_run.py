@@ -166,6 +166,24 @@ class ArtifactFolder:
         return values.astype(np.float64)
 
 
+def ordered_cases(student, reference, suffix, missing_key, keep=None):
+    """The reference's cases, the student's present ones first; then a missing one fails.
+
+    A test cell stops at its first failing assert, so later cases may never be exported:
+    what the present cases show names the mistake better than "case X is missing".
+    """
+    cases = [c for c in reference.cases(suffix) if keep is None or keep(c)]
+    if not cases:
+        raise ArtifactError("judge.no_reference", grade_id=reference.grade_id)
+    have = set(student.cases(suffix))
+    if not have & set(cases):
+        raise ArtifactError("judge.missing")
+    yield from (c for c in cases if c in have)
+    missing = [c for c in cases if c not in have]
+    if missing:
+        raise ArtifactError(missing_key, case=missing[0])
+
+
 @dataclass
 class Context:
     grade_id: str

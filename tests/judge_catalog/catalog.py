@@ -352,7 +352,7 @@ RESNET_ENTRIES = [
     # parameters, another layer than the one asked for.
     Entry("r_global_pool", "ResNet50", "mistake",
           edit(RESNET, '    X = AveragePooling2D((2, 2), name="avg_pool")(X)\n    X = Flatten()(X)\n',
-               "    X = GlobalAveragePooling2D()(X)\n"),
+               "    X = keras.layers.GlobalAveragePooling2D()(X)\n"),
           {"ResNet50_layout": "GlobalAveragePooling2D is used"}),
     # ---- valid variants
     Entry("r_loop_relu_add", "ResNet50", "valid", _OWN_BLOCKS + '''
