@@ -97,6 +97,10 @@ def load_course_config(course):
     return PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
 
 
+# Modules that move files and numbers around but decide no score: editing them regrades nobody.
+_ORCHESTRATION = {"grade.py", "submissions.py", "gradebook_merge.py", "feedback.py", "demo.py", "cli.py"}
+
+
 def course_digest(course, assignment):
     """A hash of what decides grades besides the submission: sources, config, package code."""
     digest = hashlib.sha256()
@@ -106,7 +110,8 @@ def course_digest(course, assignment):
     import resnet_course.utils as utils
 
     for package in (utils, autograder):
-        files += sorted(Path(package.__file__).parent.glob("*.py"))
+        files += sorted(path for path in Path(package.__file__).parent.glob("*.py")
+                        if path.name not in _ORCHESTRATION)
     for path in files:
         if path.is_file():
             digest.update(path.name.encode())
@@ -347,6 +352,11 @@ def _store(ctx, student, result, course_tmp, base, logs):
     for judge in (base / "artifacts").glob("*/*/*.judge"):
         shutil.copytree(judge, staging / "judge" / judge.name[: -len(".judge")], symlinks=False,
                         ignore_dangling_symlinks=True)
+    # What the kernel exported, kept for appeals (no links: the kernel may have planted some).
+    for exported in (base / "artifacts").glob("*/*/*"):
+        if exported.is_dir() and not exported.is_symlink() and not exported.name.endswith(".judge"):
+            shutil.copytree(exported, staging / "artifacts" / exported.name, symlinks=True,
+                            ignore=lambda folder, names: [n for n in names if os.path.islink(os.path.join(folder, n))])
     (staging / "logs").mkdir()
     for name, log in logs.items():
         (staging / "logs" / f"{name}.nbgrader.log").write_text(log[-200000:])

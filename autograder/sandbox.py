@@ -737,13 +737,23 @@ class GuardedExecute(Execute):
     execute_cell = run_sync(async_execute_cell)
 
     def output(self, outs, msg, display_id, cell_index):
-        size = len(json.dumps(msg.get("content", {}), default=str))
+        content = msg.get("content", {})
+        size = len(json.dumps(content, default=str))
         self._output_bytes += size
-        if self._output_bytes > self.max_output_kb * 1024:
-            if not self._truncated:
-                self._truncated = True
-                outs.append(NotebookNode(output_type="stream", name="stdout",
-                                         text=text("sandbox.output_truncated",
-                                                   limit_kb=self.max_output_kb) + "\n"))
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+        if self._output_bytes <= self.max_output_kb * 1024:
+            return super().output(outs, msg, display_id, cell_index)
+        if not self._truncated:
+            self._truncated = True
+            outs.append(NotebookNode(output_type="stream", name="stdout",
+                                     text=text("sandbox.output_truncated", limit_kb=self.max_output_kb) + "\n"))
+        # nbgrader scores a cell by its errors and its stderr: dropping those would turn a
+        # failing cell into a passing one, so a short copy of each is always kept.
+        if msg["msg_type"] == "error":
+            content["traceback"] = [line[:2000] for line in content.get("traceback", [])[-20:]]
+            content["evalue"] = str(content.get("evalue", ""))[:4000]
+            return super().output(outs, msg, display_id, cell_index)
+        if msg["msg_type"] == "stream" and content.get("name") == "stderr":
+            if not any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in outs):
+                content["text"] = str(content.get("text", ""))[:1000]
+                return super().output(outs, msg, display_id, cell_index)
+        return None

@@ -65,6 +65,9 @@ def _students(course, submitted):
                                               "            os.fork()\n        except OSError:\n            pass"}),
         "spam": gh.solved(course, {"add": "    while True:\n        print('spam ' * 200)"}),
         "bigout": gh.solved(course, extra_cells=[(2, "print('x' * (50 * 2**20))")]),
+        # Flooding the output first must not hide the errors of the failing test cells after it.
+        "flood_then_wrong": gh.solved(course, {"add": "    return a - b"},
+                                      extra_cells=[(2, "print('y' * (3 * 2**20))")]),
         "peeker": gh.solved(course, extra_cells=[(2, PROBE + f"\nprint('FOUND=' + json.dumps(_probe({secret_paths!r})))")]),
         "writer": gh.solved(course, extra_cells=[(2, f'''
 import json
@@ -133,7 +136,7 @@ def _outputs(course, student, notebook="01_basics"):
 
 
 def test_every_student_gets_a_result(hostile_class):
-    assert len(hostile_class["results"]) == 18
+    assert len(hostile_class["results"]) == 19
     for result in hostile_class["results"].values():
         assert result["max_score"] == 10
         assert result["status"] in ("graded", "failed")
@@ -195,6 +198,8 @@ def test_endless_and_huge_output_is_cut(hostile_class):
     assert _scores(spam) == {"add_values": 0, "square_values": 3, "mean_values": 5}
     big = hostile_class["results"]["bigout"]
     assert big["score"] == 10
+    flood = hostile_class["results"]["flood_then_wrong"]
+    assert _scores(flood) == {"add_values": 0, "square_values": 3, "mean_values": 5}
     for student in ("spam", "bigout"):
         path = hostile_class["course"] / ".grading" / "tiny" / student / "autograded" / "01_basics.ipynb"
         assert path.stat().st_size < 4 * 2**20
