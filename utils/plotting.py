@@ -220,7 +220,7 @@ def plot_model_diagram(model, columns=None):
         ax.text(x + 0.95, y + 0.7, title, ha="center", va="center", fontsize=8, weight="bold")
         if kind != "layer":
             kind_text = text("plot.diagram_conv" if kind == "block-conv" else "plot.diagram_identity")
-            ax.text(x + 0.95, y + 0.43, kind_text, ha="center", va="center", fontsize=6.5, color="#333333",
+            ax.text(x + 0.95, y + 0.43, kind_text, ha="center", va="center", fontsize=7.5, color="#333333",
                     linespacing=1.0)
         ax.text(x + 0.95, y + 0.18, "x".join(str(d) for d in shape), ha="center", va="center",
                 fontsize=7.5, family="monospace")
