@@ -3,6 +3,7 @@ and an untouched student copy says "not answered yet" everywhere."""
 
 import os
 import re
+from pathlib import Path
 
 import matplotlib
 
@@ -365,3 +366,29 @@ def test_blank_answers_are_not_answered_yet():
                                            checks.check_plot_gradient_norms)):
         status, text = _verdict(exercise, check, blank)
         assert status == "not_answered" and "not answered yet" in text
+
+
+def test_public_checks_agree_with_the_judge_catalog(reference):
+    """Every catalogued mistake (and cheat) fails the public check, every valid variant passes:
+    the feedback a student sees in the notebook never contradicts the judge's verdict."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from judge_catalog import catalog
+
+    from resnet_course.autograder import checks_vanishing as checks
+
+    by_function = {"build_deep_network": checks.check_build_deep_network,
+                   "layer_gradient_norms": checks.check_layer_gradient_norms,
+                   "plot_gradient_norms": checks.check_plot_gradient_norms}
+    entries = [entry for entry in catalog.DEEP_ENTRIES + catalog.NORMS_ENTRIES + catalog.PLOT_ENTRIES
+               + catalog.CHEAT_ENTRIES if entry.function in by_function]
+    assert len(entries) >= 20
+    disagreements = []
+    for entry in entries:
+        namespace = dict(reference)
+        exec(compile(entry.source, f"<catalog {entry.name}>", "exec"), namespace)
+        status, lines = collect_problems(entry.function, by_function[entry.function], namespace[entry.function])
+        if (status == "passed") != (entry.kind == "valid"):
+            disagreements.append((entry.name, entry.kind, status, lines))
+    assert disagreements == []
