@@ -212,6 +212,12 @@ class LabPage:
         page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
 
+    def close(self):
+        """Close the tab, keeping what its console said beside the screenshots."""
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        (self.screenshots / f"{self.prefix}console.log").write_text("\n".join(self.console_errors), encoding="utf-8")
+        self.page.close()
+
     # -- watching -------------------------------------------------------------------
     def screenshot(self, name):
         self.step += 1

@@ -3,10 +3,14 @@
 One JupyterLab server (started as `make lab` starts it, on a temporary copy of
 assignments/) and one headless Chromium serve both tests. The first proves that the
 harness notices a dying kernel (tests/fixtures/browser/dies.ipynb); the second is the
-student's flow on the course's own notebooks. Screenshots of every step land in test-artifacts/browser/
-(`harness_*.png`, `student_*.png`), with `timings.json` and the server's log beside them.
+student's flow on the course's own notebooks.
+
+Run alone with `.venv/bin/python -m pytest tests/test_browser.py`. Every step leaves a
+screenshot in test-artifacts/browser/ (`harness_*.png`, `student_*.png`), next to
+`timings.json` (seconds per step), `jupyterlab.log` and each tab's `*console.log`.
 """
 
+import contextlib
 import json
 import shutil
 import time
@@ -58,14 +62,22 @@ def chromium():
 
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        yield browser
+        context = browser.new_context(viewport=VIEWPORT)  # one HTTP cache: JupyterLab loads once
+        yield context
         browser.close()
 
 
-def new_tab(chromium, lab, prefix):
-    page = chromium.new_page(viewport=VIEWPORT)
+@contextlib.contextmanager
+def browser_tab(chromium, lab, prefix):
+    """A fresh tab in its own JupyterLab workspace; afterwards its kernels are shut down."""
+    page = chromium.new_page()
     page.set_default_timeout(30_000)
-    return LabPage(page, lab, prefix=prefix, workspace=prefix.strip("_"))
+    tab = LabPage(page, lab, prefix=prefix, workspace=prefix.strip("_"))
+    try:
+        yield tab
+    finally:
+        tab.close()
+        lab.shut_down_kernels()
 
 
 def assert_clean_run(tab):
@@ -98,14 +110,12 @@ def explore(tab, area, slider_label, toggle_label, timeout):
 def test_a_dying_kernel_fails_the_run(lab, chromium, artifacts):
     """The harness itself: a kernel that dies must stop a run at once, with a screenshot."""
     started = time.monotonic()
-    tab = new_tab(chromium, lab, "harness_")
-    tab.open_notebook("browser-fixtures/dies.ipynb")
-    assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
-    with pytest.raises(BrowserTestFailure, match="(?i)died|restarting"):
-        tab.run_all(timeout=60)
-    assert (ARTIFACTS / "harness_01_unexpected_dialog.png").is_file()
-    tab.page.close()
-    lab.shut_down_kernels()
+    with browser_tab(chromium, lab, "harness_") as tab:
+        tab.open_notebook("browser-fixtures/dies.ipynb")
+        assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
+        with pytest.raises(BrowserTestFailure, match="(?i)died|restarting"):
+            tab.run_all(timeout=60)
+        assert (ARTIFACTS / "harness_01_unexpected_dialog.png").is_file()
     artifacts["harness_s"] = round(time.monotonic() - started, 1)
 
 
@@ -135,47 +145,46 @@ def test_student_flow(lab, chromium, artifacts):
         clock = time.monotonic()
 
     complete_notebook(lab.notebook_dir / NOTEBOOK_1, "01_vanishing_gradients")
-    tab = new_tab(chromium, lab, "student_")
+    lap("nb1_complete")
+    with browser_tab(chromium, lab, "student_") as tab:
+        # 1. the finished notebook 1, top to bottom
+        tab.open_notebook(NOTEBOOK_1)
+        assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
+        tab.screenshot("nb1_opened")
+        lap("nb1_open")
+        tab.run_all(timeout=150)
+        assert_clean_run(tab)
+        lap("nb1_run_all")
 
-    # 1. the finished notebook 1, top to bottom
-    tab.open_notebook(NOTEBOOK_1)
-    assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
-    tab.screenshot("nb1_opened")
-    lap("nb1_open")
-    tab.run_all(timeout=150)
-    assert_clean_run(tab)
-    lap("nb1_run_all")
+        # 2. the gradient-decay explorer: deeper, then residual
+        area = tab.widget_area("depth", "skip connections")
+        tab.bring_into_view(area)
+        tab.screenshot("explorer")
+        start, deeper, residual = explore(tab, area, "depth", "skip connections", timeout=60)
+        (chosen_50, twin_50), (chosen_deep, twin_deep), (chosen_res, twin_res) = (
+            reported_ratios(state["text"])[:2] for state in (start, deeper, residual))
+        # a deeper plain sigmoid network loses more of its gradient on the way to the first layer
+        assert chosen_deep < chosen_50, (chosen_50, chosen_deep)
+        # switching skip connections on makes the chosen network the residual one: the solid and
+        # the dashed line trade places, and the shortcut carries the gradient back
+        assert (chosen_res, twin_res) == (twin_deep, chosen_deep), (chosen_deep, twin_deep, chosen_res, twin_res)
+        assert chosen_res > chosen_deep
+        lap("explorer")
 
-    # 2. the gradient-decay explorer: deeper, then residual
-    area = tab.widget_area("depth", "skip connections")
-    tab.bring_into_view(area)
-    tab.screenshot("explorer")
-    start, deeper, residual = explore(tab, area, "depth", "skip connections", timeout=60)
-    (chosen_50, twin_50), (chosen_deep, twin_deep), (chosen_res, twin_res) = (
-        reported_ratios(state["text"])[:2] for state in (start, deeper, residual))
-    # a deeper plain sigmoid network loses more of its gradient on the way to the first layer
-    assert chosen_deep < chosen_50, (chosen_50, chosen_deep)
-    # switching skip connections on makes the chosen network the residual one: the solid and
-    # the dashed line trade places, and the shortcut carries the gradient back
-    assert (chosen_res, twin_res) == (twin_deep, chosen_deep), (chosen_deep, twin_deep, chosen_res, twin_res)
-    assert chosen_res > chosen_deep
-    lap("explorer")
+        # 3. Validate, as a student does before submitting
+        kind, text = tab.validate(timeout=180)
+        tab.screenshot("nb1_validated")
+        assert kind == "validation-success", text
+        tab.close_dialog()
+        lap("nb1_validate")
 
-    # 3. Validate, as a student does before submitting
-    kind, text = tab.validate(timeout=180)
-    tab.screenshot("nb1_validated")
-    assert kind == "validation-success", text
-    tab.close_dialog()
-    lap("nb1_validate")
-
-    # 4. the untouched notebook 2: its first check says "not answered yet" in both languages
-    path = lab.notebook_dir / NOTEBOOK_2
-    tab.open_notebook(NOTEBOOK_2)
-    check = tab.notebook.locator(".jp-Cell").nth(first_cell_index(path, "public_check("))
-    output = run_first_check(tab, check)
-    tab.screenshot("nb2_not_answered")
-    for words in NOT_ANSWERED:
-        assert words in output, output
-    assert "Traceback" not in output
-    lap("nb2_first_check")
-    tab.page.close()
+        # 4. the untouched notebook 2: its first check says "not answered yet" in both languages
+        path = lab.notebook_dir / NOTEBOOK_2
+        tab.open_notebook(NOTEBOOK_2)
+        check = tab.notebook.locator(".jp-Cell").nth(first_cell_index(path, "public_check("))
+        output = run_first_check(tab, check)
+        tab.screenshot("nb2_not_answered")
+        for words in NOT_ANSWERED:
+            assert words in output, output
+        assert "Traceback" not in output
+        lap("nb2_first_check")
