@@ -1,6 +1,7 @@
 """The judge's worker: one trusted process that compares a notebook's artifacts.
 
-`judge.Judge` starts it as `python -m resnet_course.autograder.compare_run REQUEST RESULT`,
+`judge.Judge` starts it as `python -m resnet_course.autograder.compare_run --serve` (one
+request per line, kept alive across notebooks; `... compare_run REQUEST RESULT` answers one),
 with limits on time and memory, so a damaged or enormous artifact can stop this process but
 not nbgrader. It never runs student code; it only reads files the student's kernel wrote
 (refusing symlinks and oversized files) and the instructor's references.
@@ -231,13 +232,10 @@ def judge_one(grade_id, notebook, student_root, reference_root, feedback, compar
         return Verdict.fail("judge.crashed", error=f"{type(error).__name__}: {str(error)[:200]}")
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    request = json.loads(Path(argv[0]).read_text())
+def answer(request_path, result_path, comparators):
+    """Judge one request file; write the verdicts to `result_path`."""
+    request = json.loads(Path(request_path).read_text())
     set_language(request.get("lang", "both"))
-    import resnet_course.utils  # noqa: F401  (quiet TensorFlow)
-
-    comparators = _load_comparators()
     cache = {}
     results = {}
     for grade_id in request["grade_ids"]:
@@ -247,7 +245,42 @@ def main(argv=None):
                              "problems": [[key, {k: str(v) for k, v in values.items()}]
                                           for key, values in verdict.problems],
                              "image": verdict.image}
-    Path(argv[1]).write_text(json.dumps(results, ensure_ascii=False))
+    tmp = Path(str(result_path) + ".tmp")
+    tmp.write_text(json.dumps(results, ensure_ascii=False))
+    os.replace(tmp, result_path)
+    cache.clear()
+    _release_models()
+
+
+def _release_models():
+    """Forget the models of the last request (a long-lived worker must not grow)."""
+    import gc
+
+    if "keras" in sys.modules:
+        sys.modules["keras"].backend.clear_session()
+    gc.collect()
+
+
+def serve(comparators):
+    """Answer requests from stdin, one JSON line each: {request, result, token}; echo the token."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        answer(job["request"], job["result"], comparators)
+        sys.stdout.write(job["token"] + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    import resnet_course.utils  # noqa: F401  (quiet TensorFlow)
+
+    comparators = _load_comparators()
+    if argv and argv[0] == "--serve":
+        return serve(comparators)
+    answer(argv[0], argv[1], comparators)
     return 0
 
 

@@ -193,22 +193,13 @@ class Judge(NbGraderPreprocessor):
                 "notebook": notebook, "grade_ids": grade_ids, "student": str(student),
                 "reference": str(reference), "feedback": str(feedback), "lang": get_language(),
             }))
-            env = dict(os.environ)
-            env.pop(ARTIFACTS_ENV, None)
-            env.pop("NBGRADER_EXECUTION", None)
-            env["MPLBACKEND"] = "Agg"
-            command = [sys.executable, "-m", "resnet_course.autograder.compare_run", str(request), str(result)]
-            try:
-                done = subprocess.run(command, env=env, cwd=tmp, capture_output=True, text=True,
-                                      timeout=self.timeout, preexec_fn=self._limits)
-            except subprocess.TimeoutExpired:
-                self._last_reason = f"timeout {self.timeout} s"
-                self.log.error("Judge worker timed out on %s %s", notebook, grade_ids)
-                return None
-            if done.returncode != 0 or not result.exists():
-                self._last_reason = f"exit {done.returncode}"
-                self.log.error("Judge worker failed on %s %s (exit %s):\n%s", notebook, grade_ids,
-                               done.returncode, done.stderr[-4000:])
+            worker = _Worker.get(self._limits)
+            status = worker.ask(request, result, self.timeout)
+            if status != "done" or not result.exists():
+                self._last_reason = status
+                self.log.error("Judge worker failed on %s %s (%s):\n%s", notebook, grade_ids, status,
+                               worker.log_tail())
+                _Worker.discard()
                 return None
             verdicts = json.loads(result.read_text())
         missing = [g for g in grade_ids if g not in verdicts]
@@ -240,6 +231,89 @@ def _kernel_error(cell):
             value = _ANSI.sub("", f"{output.get('ename', '')}: {output.get('evalue', '')}")
             return value if len(value) <= 400 else value[:400] + " …"
     return None
+
+
+class _Worker:
+    """The comparison process, kept alive across the notebooks one nbgrader process grades.
+
+    Importing TensorFlow costs seconds; a worker answers many requests. Each request names a
+    request file and a result file and ends with a token line on stdout. A worker that
+    dies, hangs or misbehaves is killed and replaced on the next request.
+    """
+
+    _current = None
+
+    def __init__(self, limits):
+        env = dict(os.environ)
+        env.pop(ARTIFACTS_ENV, None)
+        env.pop("NBGRADER_EXECUTION", None)
+        env["MPLBACKEND"] = "Agg"
+        self.folder = tempfile.mkdtemp(prefix="resnet-judge-worker-")
+        self.log_path = Path(self.folder) / "worker.log"
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "resnet_course.autograder.compare_run", "--serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env, cwd=self.folder,
+            preexec_fn=limits,
+        )
+
+    @classmethod
+    def get(cls, limits):
+        if cls._current is None or cls._current.process.poll() is not None:
+            cls.discard()
+            cls._current = cls(limits)
+        return cls._current
+
+    @classmethod
+    def discard(cls):
+        worker, cls._current = cls._current, None
+        if worker is not None:
+            worker.close()
+
+    def ask(self, request, result, timeout):
+        """'done', or why not ('exit N', 'timeout T s')."""
+        import select
+        import time
+        import uuid
+
+        token = uuid.uuid4().hex
+        try:
+            self.process.stdin.write((json.dumps({"request": str(request), "result": str(result),
+                                                  "token": token}) + "\n").encode())
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return f"exit {self.process.poll()}"
+        deadline = time.monotonic() + timeout
+        pending = b""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return f"timeout {timeout} s"
+            ready, _, _ = select.select([self.process.stdout], [], [], min(left, 5.0))
+            if not ready:
+                if self.process.poll() is not None:
+                    return f"exit {self.process.returncode}"
+                continue
+            chunk = os.read(self.process.stdout.fileno(), 65536)
+            if not chunk:
+                return f"exit {self.process.wait()}"
+            pending += chunk
+            if token.encode() in pending:
+                return "done"
+            pending = pending[-256:]
+
+    def log_tail(self):
+        try:
+            return self.log_path.read_bytes()[-4000:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _outputs_for(grade_id, verdict):

@@ -96,6 +96,8 @@ def reference_folder(source_notebook, cache, log=None):
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second worker waits here, then finds the folder
         if (final / MANIFEST).is_file():
             return final
+        for stale in cache.glob(f"{key}.building-*"):  # left by a build that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         if log:
             log.info("Computing references for %s (once per change of the source) ...", source_notebook.name)
         work = Path(tempfile.mkdtemp(prefix=f"{key}.building-", dir=cache))

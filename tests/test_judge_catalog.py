@@ -2,9 +2,9 @@
 
 Submissions are made from the student copies (assignments/resnet/*.ipynb, from
 `resnet-course build`) with answer cells replaced by catalog entries (tests/judge_catalog/).
-One submission carries one entry per graded function of its notebook, so the whole catalog
-needs as many autogrades per notebook as its longest list of entries, plus the solution and
-the untouched copy. Students are split over two temporary courses graded side by side (each
+One submission carries one entry per graded function of its notebook (and submits only that
+notebook), so the whole catalog needs as many notebook runs as the longest list of entries
+of each notebook, plus the solution and the untouched copy. Students are split over two temporary courses graded side by side (each
 `nbgrader autograde` grades its students one after another, and each course has its own
 gradebook), with the course's real nbgrader_config.py and the references cached in
 course/.cache/references (keyed by the source notebook, so a stale cache cannot be used).
@@ -101,10 +101,12 @@ def graded(tmp_path_factory):
         for nb_stem in NOTEBOOKS:
             if student == "solution":
                 answers = solutions[nb_stem]
-            elif student == "untouched" or nb_stem != stem:
+            elif student == "untouched":
                 answers = {}
-            else:
+            elif nb_stem == stem:
                 answers = {f: BY_NAME[name].source for f, name in picks.items() if name}
+            else:
+                continue  # not submitted: nbgrader records zero without running anything
             notebooks[nb_stem] = harness.fill(copies[nb_stem], answers)
         harness.submit(course, student, ASSIGNMENT, notebooks)
     with ThreadPoolExecutor(2) as pool:
