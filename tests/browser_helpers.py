@@ -209,8 +209,14 @@ class LabPage:
         self.expected_dialogs = set()  # titles a step is waiting for (e.g. "Validation Results")
         self.log_start = server.log_size()  # kernel deaths before this tab are not its business
         self.console_errors = []
+        self.timings, self._clock = {}, time.monotonic()
         page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def lap(self, step):
+        """Record the seconds since the last lap under `step`."""
+        now = time.monotonic()
+        self.timings[step], self._clock = round(now - self._clock, 1), now
 
     def close(self):
         """Close the tab, keeping what its console said beside the screenshots."""
@@ -327,9 +333,6 @@ class LabPage:
                                      has_text=re.compile(f"^{re.escape(label)}$"))
             item.first.click()
 
-    def code_cells(self):
-        return self.notebook.locator(".jp-CodeCell")
-
     def prompts(self):
         # textContent, not innerText: cells scrolled out of view are not rendered
         # (content-visibility), and innerText of an unrendered element is empty.
@@ -351,7 +354,7 @@ class LabPage:
         self.wait_until_executed(timeout)
 
     def run_cell(self, cell, timeout):
-        """Select `cell` (a locator) and run it with Shift+Enter, as a student does."""
+        """Select `cell` (a locator) and run it with Ctrl+Enter, as a student does."""
         cell.locator(".jp-InputArea-prompt").click()
         self.page.keyboard.press("Escape")
         cell.locator(".jp-InputArea-prompt").click()
@@ -426,9 +429,9 @@ class LabPage:
     def settle(self, area, before, timeout):
         """Wait for the area to differ from `before` and then hold still; return its new state.
 
-        A slider drag sends a burst of values; the kernel answers each in turn, so the
-        first change seen is rarely the last. Settled means: kernel idle, and the text and
-        images unchanged for two looks in a row.
+        A slider that updates continuously sends a burst of values while it is dragged and
+        the kernel answers each in turn, so the first change seen need not be the last.
+        Settled means: kernel idle, and the text and images unchanged for two looks in a row.
         """
         idle = self._settled_idle()
         last = [None]

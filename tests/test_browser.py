@@ -6,14 +6,13 @@ harness notices a dying kernel (tests/fixtures/browser/dies.ipynb); the second i
 student's flow on the course's own notebooks.
 
 Run alone with `.venv/bin/python -m pytest tests/test_browser.py`. Every step leaves a
-screenshot in test-artifacts/browser/ (`harness_*.png`, `student_*.png`), next to
-`timings.json` (seconds per step), `jupyterlab.log` and each tab's `*console.log`.
+screenshot in test-artifacts/browser/ (`harness_*.png`, `student_*.png`), next to each
+test's `*timings.json` (seconds per step) and `*console.log`, and `jupyterlab.log`.
 """
 
 import contextlib
 import json
 import shutil
-import time
 
 import pytest
 
@@ -32,27 +31,16 @@ NOT_ANSWERED = ("아직 답을 작성하지 않았습니다", "not answered yet"
 
 
 @pytest.fixture(scope="module")
-def artifacts():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in (*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("*.json"), *ARTIFACTS.glob("*.log")):
-        old.unlink()
-    timings = {}
-    yield timings
-    (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2), encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory, artifacts):
+def lab(tmp_path_factory):
     """JupyterLab on a copy of assignments/ (plus the fixtures): nothing in the repository changes."""
     work = tmp_path_factory.mktemp("lab")
     notebooks = work / "assignments"
     shutil.copytree(ASSIGNMENTS, notebooks)
     shutil.copytree(FIXTURES, notebooks / "browser-fixtures", ignore=shutil.ignore_patterns("*.py"))
-    started = time.monotonic()
     server = JupyterLab(work, notebooks)
     with server:
-        artifacts["server_start_s"] = round(time.monotonic() - started, 1)
         yield server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(server.log_path, ARTIFACTS / "jupyterlab.log")
 
 
@@ -69,13 +57,18 @@ def chromium():
 
 @contextlib.contextmanager
 def browser_tab(chromium, lab, prefix):
-    """A fresh tab in its own JupyterLab workspace; afterwards its kernels are shut down."""
+    """A fresh tab in its own JupyterLab workspace, its old artifacts cleared; afterwards its
+    kernels are shut down and the seconds each step took land in `<prefix>timings.json`."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{prefix}*"):
+        old.unlink()
     page = chromium.new_page()
     page.set_default_timeout(30_000)
     tab = LabPage(page, lab, prefix=prefix, workspace=prefix.strip("_"))
     try:
         yield tab
     finally:
+        (ARTIFACTS / f"{prefix}timings.json").write_text(json.dumps(tab.timings, indent=2), encoding="utf-8")
         tab.close()
         lab.shut_down_kernels()
 
@@ -107,16 +100,16 @@ def explore(tab, area, slider_label, toggle_label, timeout):
     return start, deeper, residual
 
 
-def test_a_dying_kernel_fails_the_run(lab, chromium, artifacts):
+def test_a_dying_kernel_fails_the_run(lab, chromium):
     """The harness itself: a kernel that dies must stop a run at once, with a screenshot."""
-    started = time.monotonic()
     with browser_tab(chromium, lab, "harness_") as tab:
         tab.open_notebook("browser-fixtures/dies.ipynb")
         assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
+        tab.lap("open")
         with pytest.raises(BrowserTestFailure, match="(?i)died|restarting"):
             tab.run_all(timeout=60)
+        tab.lap("kernel_death_noticed")
         assert (ARTIFACTS / "harness_01_unexpected_dialog.png").is_file()
-    artifacts["harness_s"] = round(time.monotonic() - started, 1)
 
 
 def run_first_check(tab, cell, timeout=120):
@@ -130,31 +123,24 @@ def run_first_check(tab, cell, timeout=120):
     return cell.locator(".jp-OutputArea").inner_text()
 
 
-def test_student_flow(lab, chromium, artifacts):
+def test_student_flow(lab, chromium):
     """Finish notebook 1 and play with the explorer, meet notebook 2's first check, Validate."""
     for name in (NOTEBOOK_1, NOTEBOOK_2):
         if not (lab.notebook_dir / name).is_file():
             raise BrowserTestFailure(f"assignments/{name} is missing: the student copies come from "
                                      "`resnet-course build` (course/notebooks/*.md)")
-    timings = artifacts.setdefault("student", {})
-    clock = time.monotonic()
-
-    def lap(name):
-        nonlocal clock
-        timings[name] = round(time.monotonic() - clock, 1)
-        clock = time.monotonic()
-
-    complete_notebook(lab.notebook_dir / NOTEBOOK_1, "01_vanishing_gradients")
-    lap("nb1_complete")
     with browser_tab(chromium, lab, "student_") as tab:
+        complete_notebook(lab.notebook_dir / NOTEBOOK_1, "01_vanishing_gradients")
+        tab.lap("nb1_complete")
+
         # 1. the finished notebook 1, top to bottom
         tab.open_notebook(NOTEBOOK_1)
         assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
         tab.screenshot("nb1_opened")
-        lap("nb1_open")
+        tab.lap("nb1_open")
         tab.run_all(timeout=150)
         assert_clean_run(tab)
-        lap("nb1_run_all")
+        tab.lap("nb1_run_all")
 
         # 2. the gradient-decay explorer: deeper, then residual
         area = tab.widget_area("depth", "skip connections")
@@ -169,14 +155,14 @@ def test_student_flow(lab, chromium, artifacts):
         # the dashed line trade places, and the shortcut carries the gradient back
         assert (chosen_res, twin_res) == (twin_deep, chosen_deep), (chosen_deep, twin_deep, chosen_res, twin_res)
         assert chosen_res > chosen_deep
-        lap("explorer")
+        tab.lap("explorer")
 
         # 3. Validate, as a student does before submitting
         kind, text = tab.validate(timeout=180)
         tab.screenshot("nb1_validated")
         assert kind == "validation-success", text
         tab.close_dialog()
-        lap("nb1_validate")
+        tab.lap("nb1_validate")
 
         # 4. the untouched notebook 2: its first check says "not answered yet" in both languages
         path = lab.notebook_dir / NOTEBOOK_2
@@ -187,4 +173,4 @@ def test_student_flow(lab, chromium, artifacts):
         for words in NOT_ANSWERED:
             assert words in output, output
         assert "Traceback" not in output
-        lap("nb2_first_check")
+        tab.lap("nb2_first_check")
