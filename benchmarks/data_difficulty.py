@@ -31,12 +31,14 @@ GENERATION_BUDGET_S = 15.0
 
 
 def time_generation(folder, seed):
-    start = time.perf_counter()
+    """Wall and CPU time for the 1200 images; the budget is held to CPU time, since other
+    work on a shared machine stretches the wall time."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     make_signs_dataset(folder, seed=seed, progress=None)
-    seconds = time.perf_counter() - start
-    print(f"generation: 1200 images in {seconds:.2f} s = {1200 / seconds:.0f} images/s "
-          f"(budget {GENERATION_BUDGET_S:.0f} s)")
-    return seconds
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    print(f"generation: 1200 images in {seconds:.2f} s wall = {1200 / seconds:.0f} images/s; "
+          f"{cpu:.2f} s CPU = {1200 / cpu:.0f} images/s (budget {GENERATION_BUDGET_S:.0f} s)")
+    return cpu
 
 
 def prepare(folder):
@@ -60,17 +62,24 @@ class TestAccuracy:
             def on_epoch_end(self, epoch, logs=None):
                 _, accuracy = self.model.evaluate(X_test, Y_test, verbose=0)
                 outer.history.append(accuracy)
+                if self.params["epochs"] > 30 and (epoch + 1) % 10:
+                    return
                 print(f"    epoch {epoch + 1:2d}: train loss {logs['loss']:.3f}, "
                       f"train acc {logs['accuracy']:.3f}, test acc {accuracy:.3f}", flush=True)
 
         self.callback = Callback()
 
 
-def train(name, model, data, epochs, batch_size=32):
+def train(name, model, data, epochs, batch_size=32, schedule="constant"):
     import keras
 
     X_train, Y_train, X_test, Y_test = data
-    model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy", metrics=["accuracy"])
+    learning_rate = 0.001  # Adam's default, as the notebook uses it
+    if schedule == "cosine":
+        steps = epochs * -(-len(X_train) // batch_size)
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
     tracker = TestAccuracy(X_test, Y_test)
     start = time.perf_counter()
     print(f"{name}: {model.count_params():,} parameters, {epochs} epochs", flush=True)
@@ -126,6 +135,9 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=10, help="ResNet50 epochs (default 10)")
     parser.add_argument("--softmax-epochs", type=int, default=100)
     parser.add_argument("--cnn-epochs", type=int, default=30)
+    parser.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
+                        help="ResNet50 learning rate: Adam's constant 0.001 (the notebook) or "
+                             "cosine decay from 0.001 to 0 over the epochs")
     parser.add_argument("--skip-cnn", action="store_true")
     parser.add_argument("--skip-resnet", action="store_true")
     parser.add_argument("--resnet-source", metavar="FILE",
@@ -155,7 +167,7 @@ def main(argv=None):
     if not args.skip_resnet:
         keras.utils.set_random_seed(args.seed)
         resnet = train("ResNet50", course_resnet50(args.resnet_source)(input_shape=(64, 64, 3), classes=6),
-                       data, args.epochs)
+                       data, args.epochs, schedule=args.lr_schedule)
         reached = [epoch + 1 for epoch, accuracy in enumerate(resnet) if accuracy >= RESNET_FLOOR]
         print(f"ResNet50: first epoch at >= {RESNET_FLOOR:.0%} test accuracy: "
               f"{reached[0] if reached else 'none'}")

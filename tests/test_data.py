@@ -224,10 +224,12 @@ def test_first_use_generates_the_full_set_in_the_cache(tmp_path, capsys):
     """A student's first load_signs(): an empty cache is filled, quickly, with nothing on stderr."""
     cache = tmp_path / "cache" / "resnet-course" / "signs"
     assert not cache.exists()
-    start = time.perf_counter()
+    # CPU time, not wall time: the budget is about the drawing, not about whatever else
+    # shares the machine while the suite runs.
+    start = time.process_time()
     X_train, Y_train, X_test, Y_test, classes = load_signs()
-    seconds = time.perf_counter() - start
-    assert seconds < 15, f"generating 1200 images took {seconds:.1f} s"
+    seconds = time.process_time() - start
+    assert seconds < 15, f"generating 1200 images took {seconds:.1f} s of CPU time"
     assert sorted(p.name for p in cache.iterdir()) == ["test_signs.h5", "train_signs.h5"]
     assert X_train.shape == (1080, 64, 64, 3) and Y_train.shape == (1, 1080)
     assert X_test.shape == (120, 64, 64, 3) and Y_test.shape == (1, 120)

@@ -23,19 +23,20 @@ _FINGER_X = np.array([-0.31, -0.105, 0.105, 0.30])
 _FINGER_LENGTH = np.array([0.88, 1.0, 0.92, 0.72])
 
 # Which fingers are up for each count: thumb first, then index, middle, ring, little.
-# Several counts have a second common form (counting from the thumb), drawn less often,
-# so a class is a number of fingers, not one fixed silhouette.
+# Counting starts at the index finger, as in the SIGNS photos; the thumb joins at five.
 _POSES = {
-    0: [((0, 0, 0, 0, 0), 1.0)],
-    1: [((0, 1, 0, 0, 0), 0.85), ((1, 0, 0, 0, 0), 0.15)],
-    2: [((0, 1, 1, 0, 0), 0.75), ((1, 1, 0, 0, 0), 0.25)],
-    3: [((0, 1, 1, 1, 0), 0.7), ((1, 1, 1, 0, 0), 0.3)],
-    4: [((0, 1, 1, 1, 1), 1.0)],
-    5: [((1, 1, 1, 1, 1), 1.0)],
+    0: (0, 0, 0, 0, 0),
+    1: (0, 1, 0, 0, 0),
+    2: (0, 1, 1, 0, 0),
+    3: (0, 1, 1, 1, 0),
+    4: (0, 1, 1, 1, 1),
+    5: (1, 1, 1, 1, 1),
 }
 
 _LIGHT_SKIN = np.array([236.0, 196.0, 170.0])
 _DARK_SKIN = np.array([98.0, 64.0, 44.0])
+_LUMA = np.array([0.299, 0.587, 0.114])
+MIN_CONTRAST = 0.3  # least difference in brightness (0..1) between skin and background
 
 
 def _pixel_grid():
@@ -91,20 +92,14 @@ def _rounded_box(px, py, half_w, half_h, radius, bevel):
     return _Part(sdf, gx / norm * curve, gy / norm * curve)
 
 
-def _choose_pose(n, rng):
-    poses, weights = zip(*_POSES[n])
-    index = rng.choice(len(poses), p=np.array(weights) / sum(weights))
-    return poses[index]
-
-
 def _hand_parts(px, py, n, rng):
     """The hand's shapes in drawing order (back to front) for `n` extended fingers."""
-    thumb_up, *fingers_up = _choose_pose(n, rng)
+    thumb_up, *fingers_up = _POSES[n]
     palm_w = rng.uniform(0.40, 0.47)
     palm_h = rng.uniform(0.48, 0.58)
-    finger_r = rng.uniform(0.088, 0.105)
+    finger_r = rng.uniform(0.105, 0.12)
     length = rng.uniform(0.75, 1.1)
-    spread = rng.uniform(0.0, 0.22)  # radians between neighbouring extended fingers
+    spread = rng.uniform(0.18, 0.32)  # radians between neighbouring extended fingers
 
     parts = []
     # Forearm: straight down from the wrist, leaving the picture.
@@ -158,18 +153,23 @@ def _smooth_noise(rng, cells, amplitude):
     return np.asarray(image, dtype=np.float64) * amplitude
 
 
-def _background(rng):
-    """A wall, cloth or desk: one colour, a soft texture, sometimes a stripe pattern."""
+def _background(rng, skin_brightness):
+    """A wall, cloth or desk: one colour, a soft texture, sometimes a stripe pattern.
+
+    Its brightness keeps some distance from the skin's, as a photographer would see to.
+    """
     hue = rng.uniform(0, 1)
-    saturation = rng.uniform(0.0, 0.55)
-    value = rng.uniform(0.25, 0.97)
+    saturation = rng.uniform(0.0, 0.35)
+    value = rng.uniform(0.2, 0.97)
+    while abs(value - skin_brightness) < MIN_CONTRAST:
+        value = rng.uniform(0.2, 0.97)
     base = np.array(_hsv_to_rgb(hue, saturation, value)) * 255.0
-    texture = _smooth_noise(rng, int(rng.integers(3, 9)), rng.uniform(0.02, 0.10))
-    texture = texture + _smooth_noise(rng, 16, rng.uniform(0.0, 0.05))
-    if rng.random() < 0.35:
+    texture = _smooth_noise(rng, int(rng.integers(3, 9)), rng.uniform(0.02, 0.06))
+    texture = texture + _smooth_noise(rng, 16, rng.uniform(0.0, 0.03))
+    if rng.random() < 0.15:
         angle, period = rng.uniform(0, np.pi), rng.uniform(5, 18)
         stripes = np.sin((_XS * np.cos(angle) + _YS * np.sin(angle)) * 2 * np.pi / period)
-        texture = texture + stripes * rng.uniform(0.02, 0.08)
+        texture = texture + stripes * rng.uniform(0.02, 0.06)
     return base[None, None, :] * (1.0 + texture[..., None])
 
 
@@ -190,9 +190,9 @@ def render_signs_image(n, rng):
     """
     if n not in CLASSES:
         raise ValueError(f"n must be one of {CLASSES}, got {n!r}")
-    scale = rng.uniform(18.0, 25.0)  # pixels per hand unit (about the palm's width)
-    angle = rng.normal(0.0, 0.28)
-    centre_x = SIZE / 2 + rng.uniform(-7, 7)
+    scale = rng.uniform(21.0, 25.0)  # pixels per hand unit (about the palm's width)
+    angle = rng.normal(0.0, 0.12)
+    centre_x = SIZE / 2 + rng.uniform(-4, 4)
     centre_y = rng.uniform(2, 10) + 1.4 * scale  # fingertips a few pixels below the top
     mirror = -1.0 if rng.random() < 0.5 else 1.0
 
@@ -208,18 +208,18 @@ def render_signs_image(n, rng):
     light /= np.linalg.norm(light)
     skin = _skin_colour(rng)
 
-    image = _background(rng)
-    silhouette = np.zeros((SIZE, SIZE))
-    for part in parts:
-        alpha = np.clip(0.5 - part.sdf * scale, 0.0, 1.0)
-        silhouette = np.maximum(silhouette, alpha)
+    image = _background(rng, skin @ _LUMA / 255 * 0.85)
+    alphas = [np.clip(0.5 - part.sdf * scale, 0.0, 1.0) for part in parts]
+    silhouette = np.maximum.reduce(alphas)
     # A soft shadow on the background, offset away from the light.
     shadow_shift = (-light[:2] / max(np.linalg.norm(light[:2]), 1e-9) * rng.uniform(1.0, 4.0))
     shadow = _shifted_blur(silhouette, shadow_shift, radius=rng.uniform(1.0, 3.0))
     image *= 1.0 - rng.uniform(0.15, 0.45) * shadow[..., None]
 
-    for part in parts:
-        alpha = np.clip(0.5 - part.sdf * scale, 0.0, 1.0)[..., None]
+    # Every part has the same skin, so stacking them back to front needs only the
+    # brightness (`shade`) and the coverage (`cover`); the colour is applied once.
+    shade, cover = np.zeros((SIZE, SIZE)), np.zeros((SIZE, SIZE))
+    for part, alpha in zip(parts, alphas):
         nz = np.sqrt(np.clip(1.0 - part.nx ** 2 - part.ny ** 2, 0.0, 1.0))
         # The normal was computed in the hand frame; the light is in the picture frame.
         lx = (part.nx * mirror * cos + part.ny * sin)
@@ -227,8 +227,10 @@ def render_signs_image(n, rng):
         diffuse = np.clip(lx * light[0] + ly * light[1] + nz * light[2], 0.0, 1.0)
         # A dark rim where one part meets what lies behind it: the crease between fingers.
         rim = np.clip(part.sdf * scale + 1.6, 0.0, 1.0)
-        shade = (0.35 + 0.7 * diffuse) * (0.8 + 0.2 * (1 - rim)) * part.tint
-        image = image * (1 - alpha) + (skin * shade[..., None]) * alpha
+        part_shade = (0.35 + 0.7 * diffuse) * (1.0 - 0.2 * rim) * part.tint
+        shade = shade * (1 - alpha) + part_shade * alpha
+        cover = cover * (1 - alpha) + alpha
+    image = image * (1 - cover[..., None]) + skin * shade[..., None]
 
     sleeve_from = rng.uniform(1.1, 2.0)
     if rng.random() < 0.55:
@@ -241,10 +243,10 @@ def render_signs_image(n, rng):
     gradient = (_XS - SIZE / 2) * light[0] + (_YS - SIZE / 2) * light[1]
     image *= (1.0 + gradient / SIZE * rng.uniform(0.0, 0.6))[..., None] * rng.uniform(0.8, 1.15)
     image = np.clip(image, 0, 255).astype(np.uint8)
-    blur = rng.uniform(0.0, 1.0)
+    blur = rng.uniform(0.0, 0.5)
     if blur > 0.25:
         image = np.asarray(Image.fromarray(image).filter(ImageFilter.GaussianBlur(blur)))
-    noise = rng.normal(0.0, rng.uniform(1.0, 7.0), size=image.shape)
+    noise = rng.normal(0.0, rng.uniform(1.0, 4.0), size=image.shape)
     return np.clip(image + noise, 0, 255).astype(np.uint8)
 
 
