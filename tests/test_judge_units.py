@@ -234,3 +234,16 @@ def test_plot_feedback_image_is_drawn(tmp_path):
     path = Path(compare_plots.render_feedback(data, data, context, "case"))
     assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
     assert path.parent == tmp_path / "judge"
+
+
+def test_parameter_count_from_json_matches_keras(keras):
+    from resnet_course.autograder.compare_models import count_params
+
+    x = keras.Input((9, 7, 3))
+    y = keras.layers.Conv2D(5, (3, 2), strides=2, padding="same")(x)
+    y = keras.layers.BatchNormalization(axis=3)(y)
+    y = keras.layers.Conv2D(4, 1, use_bias=False)(y)
+    y = keras.layers.BatchNormalization(axis=-1, center=False)(y)
+    y = keras.layers.Dense(6)(keras.layers.Flatten()(keras.layers.ReLU()(y)))
+    model = keras.Model(x, y)
+    assert count_params(json.loads(model.to_json())) == model.count_params()
