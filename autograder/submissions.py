@@ -98,8 +98,8 @@ def _member_problem(info):
         return "path outside the archive"
     if stat.S_ISLNK(mode):
         return "symbolic link"
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        return "special file"
+    if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "special file"  # (archivers often store permissions without a file type: fine)
     if info.file_size > MAX_MEMBER_BYTES:
         return f"larger than {MAX_MEMBER_BYTES // 2**20} MB"
     return None
@@ -141,6 +141,7 @@ def unpack_zip(archive, target, notebooks, log=print):
         raise CourseError("intake.too_large", what="uncompressed size",
                           limit=f"{MAX_TOTAL_BYTES // 2**30} GB")
     target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
     written = 0
     for info in members:
         if info.is_dir():

@@ -164,10 +164,10 @@ def _children(pid):
 
 
 def test_ctrl_c_keeps_finished_grades_and_a_rerun_finishes(tmp_path):
-    course = gh.make_course(tmp_path / "course", timeout=60)
+    course = gh.make_course(tmp_path / "course", timeout=600)
     submitted = tmp_path / "submitted"
     gh.write_submission(submitted, "a_fast", gh.solved(course))
-    gh.write_submission(submitted, "z_slow", gh.solved(course, {"add": "    import time\n    time.sleep(120)"}))
+    gh.write_submission(submitted, "z_slow", gh.solved(course, {"add": "    import time\n    time.sleep(500)"}))
     process = subprocess.Popen([CLI, "grade", str(submitted), "--course", str(course), "--assignment", "tiny",
                                 "--jobs", "2", "--no-progress"], env=_env(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
