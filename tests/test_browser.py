@@ -46,6 +46,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
+    """Headless Debian Chromium; one browser context for both tests, so JupyterLab's files load once."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
