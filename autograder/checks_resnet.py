@@ -198,7 +198,8 @@ def outputs_by_role(model, roles, X):
     """(inference, training) outputs of `model` on X after filling its weights by role."""
     dr.fill_weights(model, roles)
     inference = np.asarray(model(X, training=False), dtype=np.float64)
-    dr.fill_weights(model, roles)
+    # Training mode normalises with the batch's own statistics, so the moving averages this
+    # call updates play no part in its output: no need to fill the weights again.
     training = np.asarray(model(X, training=True), dtype=np.float64)
     return inference, training
 
