@@ -1,10 +1,14 @@
 """Public checks for notebook 1 (vanishing gradients): they name the mistake, never grade.
 
 Each check runs the student's function on public inputs and returns a list of problems,
-(catalog key, values), for `checks_common.public_check` to print. Expected values come
-from the check's own arithmetic on networks it builds with plain Keras and fixed weights
-(`fixed_network`), so one unfinished exercise never blocks the check of another. The
-hidden test cells use the same builders with other sizes and seeds.
+(catalog key, values), for `checks_common.public_check` to print. The check of
+build_deep_network compares with a numpy forward pass of the student's own model; the
+check of layer_gradient_norms measures on bench networks with fixed weights
+(`fixed_network`, not the exercise's network) and compares with norms written down in
+this module (`_NORM_EXPECTED`), computed by trusted code in tests/, so one unfinished
+exercise never blocks the check of another. This module ships to students: nothing in it
+computes a graded answer for an arbitrary model. The hidden test cells use the same
+benches with other sizes and seeds.
 """
 
 import numpy as np
@@ -206,20 +210,32 @@ def fixed_network(depth, width, activation, residual, input_dim=2, seed=0):
     """A test bench for layer_gradient_norms: plain Keras, fixed weights, the exercise's layer names.
 
     The hidden Dense layers are `hidden_1` … `hidden_{depth}` and the last layer is `output`,
-    so layer_gradient_norms finds what it looks for. The rest is laid out differently from
-    what build_deep_network asks for, on purpose (activations in layers of their own, the
-    additions named `join_i`): this is a bench to measure on, not an answer to copy.
-    Weights come from numpy's seeded generator (Glorot-scaled normal kernels, small biases),
-    so every kernel, on every machine, gets the same numbers.
+    so layer_gradient_norms finds what it looks for. It is not the network build_deep_network
+    asks for, on purpose, so it answers nothing: the activations sit in layers of their own,
+    and a residual bench adds its skip connections around blocks of two hidden layers,
+    h ← h + act(W₂ act(W₁ h)) like a ResNet basic block (`join_i` after every second layer
+    from hidden_3 on, and after hidden_{depth} when a single layer is left), not around
+    each layer. That is wiring: renaming layers or slicing the model cannot turn it into the
+    exercise's network. Weights come from numpy's seeded generator (Glorot-scaled normal
+    kernels, small biases), so every kernel, on every machine, gets the same numbers.
     """
     import keras
 
+    def hidden(i, signal):
+        signal = keras.layers.Dense(width, name=f"hidden_{i}")(signal)
+        return keras.layers.Activation(activation, name=f"act_{i}")(signal)
+
     rng = np.random.default_rng(seed)
-    signal = inputs = keras.Input(shape=(input_dim,))
-    for i in range(1, depth + 1):
-        branch = keras.layers.Dense(width, name=f"hidden_{i}")(signal)
-        branch = keras.layers.Activation(activation, name=f"act_{i}")(branch)
-        signal = keras.layers.Add(name=f"join_{i}")([signal, branch]) if residual and i > 1 else branch
+    inputs = keras.Input(shape=(input_dim,))
+    signal = hidden(1, inputs)
+    i = 2
+    while i <= depth:
+        block = [i, i + 1] if residual and i < depth else [i]
+        branch = signal
+        for j in block:
+            branch = hidden(j, branch)
+        signal = keras.layers.Add(name=f"join_{block[-1]}")([signal, branch]) if residual else branch
+        i += len(block)
     model = keras.Model(inputs, keras.layers.Dense(1, name="output")(signal))
     for name in [f"hidden_{i}" for i in range(1, depth + 1)] + ["output"]:
         layer = model.get_layer(name)
@@ -445,24 +461,30 @@ _NORM_CASES = (  # depth, width, activation, residual, input_dim, n, seed
 )
 
 
-def _norm_variants(model, X, Y, depth):
-    """The right norms and the ones common mistakes produce, for the check's own fixed model."""
-    import tensorflow as tf
-
-    hidden = [model.get_layer(f"hidden_{i}") for i in range(1, depth + 1)]
-    kernels = [layer.kernel for layer in hidden]
-    biases = [layer.bias for layer in hidden]
-    with tf.GradientTape(persistent=True) as tape:
-        prediction = model(X)
-        mean = tf.reduce_mean(tf.square(prediction - Y))
-        broadcast = tf.reduce_mean(tf.square(prediction - tf.reshape(Y, [-1])))
-    norms = lambda loss, variables: np.array([float(tf.norm(g)) for g in tape.gradient(loss, variables)])  # noqa: E731
-    return {"right": norms(mean, kernels), "biases": norms(mean, biases), "broadcast": norms(broadcast, kernels)}
+# What a correct layer_gradient_norms returns on the public cases, and what two common mistakes
+# return: the biases' norms, and the kernels' norms when Y is flattened so the loss broadcasts
+# to an (n, n) matrix (reversed, squared, summed and halved follow from "right").
+# Written down, not computed: this module ships to students, so nothing in it may compute a
+# graded answer. tests/test_checks_vanishing_constants.py recomputes them with GradientTape
+# on the same `fixed_example` networks and fails when they drift.
+_NORM_EXPECTED = {
+    (5, 4, "sigmoid", False, 2, 16, 3): {
+        "right": [0.00039989685, 0.0013899059, 0.0097674318, 0.035975691, 0.13640888],
+        "biases": [0.00017947241, 0.0011047493, 0.0082853427, 0.036554739, 0.15222558],
+        "broadcast": [7.7272583e-05, 0.0011495483, 0.009243709, 0.035681598, 0.13648051],
+    },
+    (4, 6, "tanh", True, 3, 8, 4): {
+        "right": [1.3541396, 0.86120296, 0.79925948, 2.0875311],
+        "biases": [0.30484709, 0.26149604, 0.3938089, 0.61655259],
+        "broadcast": [0.49507055, 0.33164129, 0.36041814, 1.0981241],
+    },
+}
 
 
 def check_layer_gradient_norms(layer_gradient_norms):
-    """Shape first, then values against GradientTape on fixed networks; names the usual mistakes."""
-    for depth, width, activation, residual, input_dim, n, seed in _NORM_CASES:
+    """Shape first, then values against the written-down norms of fixed networks; names the usual mistakes."""
+    for case in _NORM_CASES:
+        depth, width, activation, residual, input_dim, n, seed = case
         model, X, Y = fixed_example(depth, width, activation, residual, input_dim=input_dim, n=n, seed=seed)
         result = layer_gradient_norms(model, X, Y)
         if result is None:
@@ -481,7 +503,7 @@ def check_layer_gradient_norms(layer_gradient_norms):
             if values.ndim == 1 and size in (2 * depth, 2 * depth + 2):
                 return problems + [("vanishing.norms.with_bias", {"found": size})]
             return problems + [("vanishing.norms.shape", {"found": values.shape, "depth": depth})]
-        variants = _norm_variants(model, X, Y, depth)
+        variants = {name: np.array(numbers, dtype=np.float64) for name, numbers in _NORM_EXPECTED[case].items()}
         right = variants["right"]
         close = lambda other: np.allclose(values, other, rtol=2e-3, atol=1e-7)  # noqa: E731
         if close(right):
