@@ -77,10 +77,13 @@ def collect_problems(exercise, check, *args, **kwargs):
 
 
 def public_check(exercise, check, *args, **kwargs):
-    """Print a bilingual verdict for a public check cell. Returns True when it passed."""
-    status, lines = collect_problems(exercise, check, *args, **kwargs)
+    """Print a bilingual verdict for a public check cell.
+
+    Returns nothing on purpose: a value would be echoed as `Out[n]: False` under the verdict.
+    Code that needs the outcome calls `collect_problems`.
+    """
+    _, lines = collect_problems(exercise, check, *args, **kwargs)
     print("\n".join(lines))
-    return status == "passed"
 
 
 def require(exercise, check, *args, **kwargs):

@@ -34,7 +34,7 @@ def test_make_lab_serves_the_assignments(tmp_path):
     port, token = _free_port(), "resnet-course-test"
     env = run_env(HOME=str(tmp_path), JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter"),
                   JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
-    lab_args = f"--no-browser --ip=127.0.0.1 --ServerApp.token={token} --allow-root"
+    lab_args = f"--no-browser --ip=127.0.0.1 --ServerApp.token={token}"
     server = subprocess.Popen(["make", "lab", f"PORT={port}", f"LAB_ARGS={lab_args}"], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -56,3 +56,36 @@ def test_make_lab_serves_the_assignments(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+
+
+def test_lab_settings_silence_news_and_raise_validate_limits(tmp_path):
+    import json
+
+    from resnet_course.autograder.lab_setup import install_lab_settings
+
+    settings = tmp_path / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True)
+    (settings / "overrides.json").write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
+    overrides, config = install_lab_settings(tmp_path)
+    written = json.loads(overrides.read_text())
+    assert written["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert written["@jupyterlab/apputils-extension:themes"]["theme"] == "JupyterLab Dark"  # kept
+    loaded = {}
+    exec(config.read_text(), {"get_config": lambda: _Config(loaded)})
+    assert loaded["Execute.timeout"] >= 300 and loaded["Execute.iopub_timeout"] >= 30
+
+
+class _Config:
+    """Just enough of traitlets' config object to read `c.Section.option = value` lines."""
+
+    def __init__(self, store):
+        object.__setattr__(self, "_store", store)
+
+    def __getattr__(self, section):
+        store = self._store
+
+        class _Section:
+            def __setattr__(self, option, value):
+                store[f"{section}.{option}"] = value
+
+        return _Section()
