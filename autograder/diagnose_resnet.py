@@ -1081,8 +1081,8 @@ register({
         "en": "`Flatten()` is missing after the average pooling.",
     },
     "resnet.dense_count": {
-        "ko": "마지막 부분에 Dense 층이 {found}개 있습니다. `fc{{classes}}` 하나여야 합니다.",
-        "en": "The head has {found} Dense layers; expected one, `fc{{classes}}`.",
+        "ko": "5단계 뒤에 Dense 층이 {found}개 있습니다. 출력층 하나(이름은 `'fc' + str(classes)`)여야 합니다.",
+        "en": "There are {found} Dense layers after stage 5; expected one output layer (named `'fc' + str(classes)`).",
     },
     "resnet.dense_units": {
         "ko": "출력층의 유닛이 {found}개입니다. 클래스 수 {expected}개여야 합니다(`classes` 인자를 쓰세요).",
