@@ -138,6 +138,7 @@ def main(argv=None):
     parser.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
                         help="ResNet50 learning rate: Adam's constant 0.001 (the notebook) or "
                              "cosine decay from 0.001 to 0 over the epochs")
+    parser.add_argument("--batch-size", type=int, default=32, help="ResNet50 batch size (default 32, as the notebook)")
     parser.add_argument("--skip-cnn", action="store_true")
     parser.add_argument("--skip-resnet", action="store_true")
     parser.add_argument("--resnet-source", metavar="FILE",
@@ -167,7 +168,7 @@ def main(argv=None):
     if not args.skip_resnet:
         keras.utils.set_random_seed(args.seed)
         resnet = train("ResNet50", course_resnet50(args.resnet_source)(input_shape=(64, 64, 3), classes=6),
-                       data, args.epochs, schedule=args.lr_schedule)
+                       data, args.epochs, batch_size=args.batch_size, schedule=args.lr_schedule)
         reached = [epoch + 1 for epoch, accuracy in enumerate(resnet) if accuracy >= RESNET_FLOOR]
         print(f"ResNet50: first epoch at >= {RESNET_FLOOR:.0%} test accuracy: "
               f"{reached[0] if reached else 'none'}")

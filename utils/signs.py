@@ -262,8 +262,9 @@ def plot_signs_grid(X, Y, n_per_class=6, classes=CLASSES):
     """A labelled grid of SIGNS images: one row per class, `n_per_class` pictures each.
 
     `X` is (m, 64, 64, 3) and `Y` holds the m labels in any shape ((1, m) as `load_signs`
-    returns them, or (m,)). Returns the matplotlib Figure; notebook 2 shows it inline,
-    and `resnet-course data --preview FILE.png` saves the same figure as a PNG.
+    returns them, or (m,)). Returns the matplotlib Figure: notebook 2 shows it inline
+    (the PNG is made there, when the cell runs). `resnet-course data --preview FILE.png`
+    saves the same figure; course/images/signs_samples.png is that preview for seed 0.
     """
     import matplotlib.pyplot as plt
 
