@@ -169,9 +169,11 @@ def generate_signs(n, seed=0, split="train", progress=None):
 
 
 def _progress_bar(total, stream):
-    """A tqdm bar on `stream`; off under nbgrader, where any stray output costs points."""
+    """A tqdm bar on `stream` (True: stderr); off under nbgrader, where stray output costs points."""
     from tqdm import tqdm
 
+    if stream is True:
+        stream = sys.stderr
     quiet = stream is None or bool(os.environ.get("NBGRADER_EXECUTION"))
     return tqdm(total=total, desc=label("data.progress"), unit="img", file=stream,
                 disable=quiet, mininterval=0.5, leave=False)
@@ -197,12 +199,12 @@ def _write_h5_atomically(path, datasets):
         raise
 
 
-def make_signs_dataset(out_dir, n_train=1080, n_test=120, seed=0, overwrite=False, progress=sys.stderr):
+def make_signs_dataset(out_dir, n_train=1080, n_test=120, seed=0, overwrite=False, progress=True):
     """Generate `train_signs.h5` and `test_signs.h5` in `out_dir` in the original SIGNS layout.
 
     Classes are balanced and the same seed gives identical arrays. Existing files are
     kept (CourseError `data.exists`) unless `overwrite=True`. `progress` is the stream for
-    the progress bar, or None for none. Returns the two paths (train, test).
+    the progress bar (True: stderr; None: no bar). Returns the two paths (train, test).
     """
     out_dir = Path(out_dir)
     paths = {split: out_dir / name for split, name in SPLITS.items()}

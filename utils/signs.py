@@ -14,6 +14,8 @@ of the label: only the count of extended fingers tells the classes apart.
 import numpy as np
 from PIL import Image, ImageFilter
 
+from .messages import label, register
+
 SIZE = 64
 CLASSES = tuple(range(6))
 
@@ -269,9 +271,7 @@ def plot_signs_grid(X, Y, n_per_class=6, classes=CLASSES):
     import matplotlib.pyplot as plt
 
     from .fonts import use_korean_font
-    from .messages import label, register
 
-    register(_PLOT_MESSAGES)
     use_korean_font()
     labels = np.asarray(Y).reshape(-1)
     figure, axes = plt.subplots(len(classes), n_per_class, squeeze=False,
@@ -292,7 +292,7 @@ def plot_signs_grid(X, Y, n_per_class=6, classes=CLASSES):
     return figure
 
 
-_PLOT_MESSAGES = {
+register({
     "signs.grid_title": {
         "ko": "SIGNS 데이터 세트: 손가락 0~5개",
         "en": "SIGNS data set: 0 to 5 fingers",
@@ -301,4 +301,4 @@ _PLOT_MESSAGES = {
         "ko": "손가락 {n}개",
         "en": "{n} fingers",
     },
-}
+})
