@@ -120,6 +120,16 @@ def test_training_and_test_sets_share_no_picture():
     assert not train_hashes & {digest(x) for x in X_test}
 
 
+def test_files_are_readable_by_others(tmp_path):
+    """The grading sandbox reads the data as another user: not the 0600 of a temporary file."""
+    old = os.umask(0o022)
+    try:
+        train_path, test_path = small_set(tmp_path)
+    finally:
+        os.umask(old)
+    assert (train_path.stat().st_mode & 0o777, test_path.stat().st_mode & 0o777) == (0o644, 0o644)
+
+
 def test_an_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     real_create = h5py.Group.create_dataset
 

@@ -182,8 +182,8 @@ def _progress_bar(total, stream):
 def _write_h5_atomically(path, datasets):
     """Write an HDF5 file beside `path` under a temporary name, then rename it into place.
 
-    A crash or Ctrl-C part-way leaves at most a hidden temporary file, which is removed:
-    never a half-written file under the real name.
+    An error or Ctrl-C part-way removes the temporary file, and even a hard kill leaves
+    only a hidden `.part` file: never a half-written file under the real name.
     """
     import h5py
 
@@ -193,10 +193,19 @@ def _write_h5_atomically(path, datasets):
         with h5py.File(temporary, "w") as h5:
             for name, values in datasets.items():
                 h5.create_dataset(name, data=values)
+        # mkstemp makes the file private (0600); the data is for everyone who may read the
+        # folder, such as the grading sandbox's unprivileged user.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def make_signs_dataset(out_dir, n_train=1080, n_test=120, seed=0, overwrite=False, progress=True):
