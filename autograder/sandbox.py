@@ -453,7 +453,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     sandbox_uid = Integer(None, allow_none=True,
                           help="Unprivileged uid the kernel runs as (root grader only).").tag(config=True)
     memory_limit_mb = Integer(3072, help="Memory limit of one kernel, in MB.").tag(config=True)
-    max_processes = Integer(512, help="Processes and threads the sandbox uid may have.").tag(config=True)
+    max_processes = Integer(
+        max(256, 16 * (os.cpu_count() or 1)),
+        help="Processes and threads the sandbox uid may have (TensorFlow starts a few per core).").tag(config=True)
     wall_clock = Integer(900, help="Seconds one notebook's kernel may live.").tag(config=True)
     file_size_mb = Integer(256, help="Largest file the kernel may write, in MB.").tag(config=True)
     tmp_size_mb = Integer(512, help="Size of the private /tmp and HOME, in MB each.").tag(config=True)
