@@ -264,6 +264,12 @@ def test_resnet_course_data_takes_precedence_over_the_cache(tmp_path, monkeypatc
     assert load_signs(explicit)[0].shape == (6, 64, 64, 3)
 
 
+def test_data_dir_is_where_load_signs_looks(tmp_path, monkeypatch):
+    assert data.data_dir() == tmp_path / "cache" / "resnet-course" / "signs"
+    monkeypatch.setenv("RESNET_COURSE_DATA", str(tmp_path / "course-data"))
+    assert data.data_dir() == tmp_path / "course-data"
+
+
 def test_an_unwritable_data_folder_is_a_clear_error(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder's parent should be")
