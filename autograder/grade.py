@@ -291,6 +291,7 @@ def grade_submission(ctx, slot, task):
             converter.force = True
             converter.create_student = True
             outcome = capture_log(converter)
+            _check_stopping()
             logs[notebook] = (outcome.get("log") or "") + (outcome.get("error") or "")
             report_path = base / "reports" / f"{notebook}.json"
             report = json.loads(report_path.read_text()) if report_path.is_file() else {}
@@ -308,6 +309,7 @@ def grade_submission(ctx, slot, task):
     result["seconds"] = round(time.monotonic() - started, 2)
     result["peak_kernel_memory"] = peak_kernel
     result["worker_peak_memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    _check_stopping()
     _store(ctx, student, result, course_tmp, base, logs)
     shutil.rmtree(base, ignore_errors=True)
     return result
@@ -391,9 +393,25 @@ def stored_result(ctx, student):
 # The worker pool
 # ---------------------------------------------------------------------------------------
 
+_stopping = False
+
+
+def _stop_worker(*_):
+    """SIGTERM: the grading process is stopping; no half-graded student may be stored."""
+    global _stopping
+    _stopping = True
+    sys.exit(143)
+
+
+def _check_stopping():
+    # nbgrader's capture_log swallows even SystemExit: look at the flag after each notebook.
+    if _stopping:
+        sys.exit(143)
+
+
 def _worker_main(slot, ctx, connection):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grading process's to handle
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # leaves through nbclient's clean-up
+    signal.signal(signal.SIGTERM, _stop_worker)  # leaves through nbclient's clean-up
 
     import warnings
 
