@@ -136,10 +136,12 @@ class Judge(NbGraderPreprocessor):
 
         info = resources["nbgrader"]
         coursedir = _course_dir(self)
-        folder = resources.get("resnet_course", {}).get("artifacts") or os.environ.get(ARTIFACTS_ENV)
-        if not folder:  # PrepareArtifacts did not run: nothing can have been exported
-            folder = str(artifacts_folder(coursedir.root, info["student"], info["assignment"],
-                                          info["notebook"]))
+        folder = resources.get("resnet_course", {}).get("artifacts")
+        if not folder:
+            # Without PrepareArtifacts the folder may hold an earlier run's files: trust none.
+            self.log.error("PrepareArtifacts did not run before Execute; every check scores 0. "
+                           "See course/nbgrader_config.py.")
+            folder = tempfile.mkdtemp(prefix="resnet-judge-empty-")
         folder = Path(folder)
         graded = [cell for cell in nb.cells if is_graded_test_cell(cell)]
         if not graded:

@@ -9,6 +9,7 @@ scores in the gradebook, and the cheats that beat an in-kernel test.
 """
 
 import json
+import tempfile
 import threading
 from pathlib import Path
 
@@ -60,8 +61,17 @@ EXPECTED = {  # grade id: points
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = harness.make_course(tmp_path_factory.mktemp("toycourse"), "toy", [TOY])
+def graded():
+    # Its own folder, not pytest's: a concurrent pytest session may prune old basetemps.
+    holder = tempfile.TemporaryDirectory(prefix="resnet-judge-toy-")
+    try:
+        yield _grade(Path(holder.name) / "toycourse")
+    finally:
+        holder.cleanup()
+
+
+def _grade(folder):
+    course = harness.make_course(folder, "toy", [TOY])
     env = harness.run_env(RESNET_COURSE_JUDGE_EXTRA="toy_comparators", PYTHONPATH=str(harness.FIXTURES))
     harness.generate(course, "toy", env=env)
     release = nbformat.read(course / "release" / "toy" / "toy.ipynb", as_version=4)

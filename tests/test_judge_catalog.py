@@ -28,7 +28,8 @@ import pytest
 from judge_catalog import harness
 from judge_catalog.catalog import ALL, GRADE_IDS, NOTEBOOK
 
-pytestmark = pytest.mark.slow
+# One fixture grades everything: about 25 notebook runs, 12 minutes or more on 2 busy cores.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 ASSIGNMENT = "resnet"
 NOTEBOOKS = ("01_vanishing_gradients", "02_residual_networks")
@@ -74,10 +75,19 @@ def plan():
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded():
+    # Not pytest's tmp_path: a concurrent pytest session prunes old basetemp folders, and
+    # this run is long. The folder goes when the module ends.
+    holder = tempfile.TemporaryDirectory(prefix="resnet-judge-catalog-")
+    try:
+        yield _grade_everything(Path(holder.name))
+    finally:
+        holder.cleanup()
+
+
+def _grade_everything(root):
     from judge_catalog.catalog import BY_NAME
 
-    root = tmp_path_factory.mktemp("catalog")
     sources = {stem: _source_notebook(stem, root) for stem in NOTEBOOKS}
     cache = harness.REPO / "course" / ".cache" / "references"
     env = harness.run_env(RESNET_COURSE_REFERENCE_CACHE=cache)
@@ -116,7 +126,8 @@ def graded(tmp_path_factory):
     found = {}
     for course in courses:
         found.update(harness.results(course, ASSIGNMENT))
-    return {"results": found, "plan": {s: (stem, picks) for s, stem, picks in plan()}}
+    images = sorted(str(p.relative_to(root)) for p in root.glob("course*/.artifacts/*/*/*.judge/*.png"))
+    return {"results": found, "images": images}
 
 
 def test_solution_gets_full_marks(graded):
@@ -148,6 +159,12 @@ def test_catalog_entry(graded, student, stem, entry_name):
         if not should_pass:
             assert entry.fails[grade_id] in got["message"], (entry.name, grade_id, got["message"])
             assert HANGUL.search(got["message"]), (entry.name, grade_id, got["message"])
+
+
+def test_plot_feedback_images_are_drawn(graded):
+    """A failing plot check shows the student's plot beside the reference, as a PNG in the judge's folder."""
+    entry_student = next(s for s, stem, picks in plan() if picks.get("plot_gradient_norms") == "plot_no_log")
+    assert any(f"/{entry_student}/resnet/01_vanishing_gradients.judge/" in p for p in graded["images"])
 
 
 def test_catalog_sizes():
