@@ -689,11 +689,30 @@ def _deep_facts(config):
     return graph, dense, adds
 
 
+def _effective_activation(graph, node):
+    """A Dense layer's activation: its own argument, or an activation layer that alone follows it.
+
+    `Dense(w)` then `Activation("tanh")` computes the same as `Dense(w, activation="tanh")`:
+    meaning, not spelling, decides the verdict.
+    """
+    own = dr._activation_name(node.config.get("activation"))
+    if own:
+        return own
+    following = graph.consumers(node.name)
+    if len(following) == 1:
+        nxt = graph[following[0]]
+        if nxt.kind == "relu":
+            return "relu"
+        if nxt.kind in ("activation", "softmax"):
+            return dr._activation_name(nxt.config.get("activation")) or nxt.class_name.lower()
+    return None
+
+
 def _deep_diagnosis(s_config, r_config):
     problems = []
     add = lambda key, **values: problems.append((key, values))  # noqa: E731
-    _, s_dense, s_adds = _deep_facts(s_config)
-    _, r_dense, r_adds = _deep_facts(r_config)
+    s_graph, s_dense, s_adds = _deep_facts(s_config)
+    r_graph, r_dense, r_adds = _deep_facts(r_config)
     r_hidden, r_out = r_dense[:-1], r_dense[-1]
     s_hidden, s_out = (s_dense[:-1], s_dense[-1]) if s_dense else ([], None)
     depth = len(r_hidden)
@@ -704,9 +723,9 @@ def _deep_diagnosis(s_config, r_config):
             add("deep.units", layer=s.name, found=s.config.get("units"), expected=r.config.get("units"))
             break
     for s, r in zip(s_hidden, r_hidden):
-        if dr._activation_name(s.config.get("activation")) != dr._activation_name(r.config.get("activation")):
-            add("deep.activation", layer=s.name, found=dr._activation_name(s.config.get("activation")),
-                expected=dr._activation_name(r.config.get("activation")))
+        found, expected = _effective_activation(s_graph, s), _effective_activation(r_graph, r)
+        if found != expected:
+            add("deep.activation", layer=s.name, found=found, expected=expected)
             break
     if s_out is None or s_out.config.get("units") != 1 or dr._activation_name(s_out.config.get("activation")):
         add("deep.output", found=s_out.describe() + f"({s_out.config.get('units')}, "

@@ -431,9 +431,10 @@ import tensorflow as tf
 
 def build_deep_network(depth, width, activation, residual, input_dim=2):
     inputs = tf.keras.Input(shape=(input_dim,))
-    h = tf.keras.layers.Dense(width, activation=activation, name="hidden_1")(inputs)
+    h = tf.keras.layers.Activation(activation)(tf.keras.layers.Dense(width, name="hidden_1")(inputs))
     for i in range(2, depth + 1):
-        new = tf.keras.layers.Dense(width, activation=activation, name=f"hidden_{i}")(h)
+        new = tf.keras.layers.Dense(width, name=f"hidden_{i}")(h)
+        new = tf.keras.layers.Activation(activation)(new)
         if residual:
             new = tf.keras.layers.Add(name=f"skip_{i}")([new, h])
         h = new
