@@ -232,7 +232,7 @@ def test_list_classes_in_one_file_is_enough(tmp_path):
 
 def test_first_use_generates_the_full_set_in_the_cache(tmp_path, capsys):
     """A student's first load_signs(): an empty cache is filled, quickly, with nothing on stderr."""
-    cache = tmp_path / "cache" / "resnet-course" / "signs"
+    cache = tmp_path / "cache" / "resnet-course" / data.CACHE_FOLDER
     assert not cache.exists()
     # CPU time, not wall time: the budget is about the drawing, not about whatever else
     # shares the machine while the suite runs.
@@ -265,7 +265,7 @@ def test_resnet_course_data_takes_precedence_over_the_cache(tmp_path, monkeypatc
 
 
 def test_data_dir_is_where_load_signs_looks(tmp_path, monkeypatch):
-    assert data.data_dir() == tmp_path / "cache" / "resnet-course" / "signs"
+    assert data.data_dir() == tmp_path / "cache" / "resnet-course" / data.CACHE_FOLDER
     monkeypatch.setenv("RESNET_COURSE_DATA", str(tmp_path / "course-data"))
     assert data.data_dir() == tmp_path / "course-data"
 
@@ -419,5 +419,5 @@ def test_installed_command_runs(tmp_path):
     result = subprocess.run([str(command), "data", "--n-train", "6", "--n-test", "6"],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
-    written = tmp_path / "cache" / "resnet-course" / "signs"
+    written = tmp_path / "cache" / "resnet-course" / data.CACHE_FOLDER
     assert sorted(p.name for p in written.iterdir()) == ["test_signs.h5", "train_signs.h5"]

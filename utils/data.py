@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .messages import CourseError, label, register, text
-from .signs import CLASSES, SIZE, plot_signs_grid, render_signs_image
+from .signs import CLASSES, SIGNS_VERSION, SIZE, plot_signs_grid, render_signs_image
 
 __all__ = [
     "load_signs", "convert_to_one_hot", "make_signs_dataset", "generate_signs",
@@ -135,12 +135,18 @@ register({
 
 # ---------------------------------------------------------------- where the files live
 
+CACHE_FOLDER = f"signs-v{SIGNS_VERSION}"
+
 def default_data_dir():
-    """`RESNET_COURSE_DATA` when set, else `$XDG_CACHE_HOME/resnet-course/signs` (~/.cache)."""
+    """`RESNET_COURSE_DATA` when set, else `$XDG_CACHE_HOME/resnet-course/signs-v<N>` (~/.cache).
+
+    N is the renderer's version (`signs.SIGNS_VERSION`): files drawn by an older renderer
+    are left alone, never mixed with or overwritten by the new ones.
+    """
     if os.environ.get(DATA_ENV):
         return Path(os.environ[DATA_ENV]).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "resnet-course" / "signs"
+    return Path(cache) / "resnet-course" / CACHE_FOLDER
 
 
 data_dir = default_data_dir  # the name the grading sandbox asks for

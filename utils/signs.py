@@ -17,6 +17,9 @@ from PIL import Image, ImageFilter
 from .messages import label, register
 
 SIZE = 64
+# Bump whenever the drawing changes: the per-user cache folder is named after it, so a new
+# version never trains on images an older renderer left behind.
+SIGNS_VERSION = 2
 CLASSES = tuple(range(6))
 
 # Fingers from the index to the little finger: x of the base on the palm's top edge,
