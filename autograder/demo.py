@@ -26,7 +26,7 @@ register({
         "ko": "과정을 빌드하고 예시 제출물을 만들어 채점한 뒤 성적표를 보여 줍니다.",
         "en": "Build the course, make example submissions, grade them and print the grade table.",
     },
-    "demo.step": {"ko": "▶ {step}", "en": "▶ {step}"},
+    "demo.step": {"ko": "▶ 실행: {step}", "en": "▶ running: {step}"},
     "demo.build_failed": {
         "ko": "과정 빌드에 실패했습니다:\n{log}",
         "en": "Building the course failed:\n{log}",
