@@ -9,13 +9,16 @@ Prints, for the generated data set (seed 0 unless --seed):
      could be told apart without seeing a hand;
   3. a small CNN: must do better than (2);
   4. the course's ResNet50 (the solution in course/notebooks/02_residual_networks.md),
-     trained as the notebook does (Adam, batch 32): must reach 90% test accuracy within
-     10 epochs. `--resnet-source FILE` takes `ResNet50` from a Python file instead.
+     trained as the notebook does (Adam, batch 32, then the notebook's own BatchNorm
+     recalibration, section 5.3): must reach 90% test accuracy within 10 epochs. Both
+     accuracies are printed, before and after the recalibration. `--resnet-source FILE`
+     takes `ResNet50` from a Python file instead.
 
-Measured on the shared 2-core machine (seed 0): with the notebook's batch size 32 the
-ResNet50's test accuracy in inference mode lags far behind its training accuracy after 10
-epochs (BatchNormalization's moving averages, momentum 0.99, have only 340 steps to settle);
-`--batch-size 16` gives them 680 steps and reached 93%. `--lr-schedule cosine` alone did not.
+Why the recalibration: with batch size 32 the ResNet50's test accuracy in inference mode
+lags far behind its training accuracy after 10 epochs (BatchNormalization's moving
+averages, momentum 0.99, have only 340 steps to settle; measured 0.31-0.51). The notebook
+settles them with one pass in training mode (measured through the notebook: 66.7% before,
+95.0% after). `--batch-size 16` (680 steps) reached 93% without it.
 
 Exit status 1 when a target is missed. With `--data-dir` it measures files already on disk
 (e.g. the real SIGNS files) instead of a freshly generated set.
@@ -133,6 +136,27 @@ def course_resnet50(source_file):
     return graded_function_namespace("02_residual_networks")["ResNet50"]
 
 
+def notebook_recalibration():
+    """Notebook 2's own `recalibrate_batchnorm` (section 5.3), taken from the course source.
+
+    The notebook follows `fit` with one pass of training images in training mode that
+    settles BatchNormalization's moving averages; the benchmark measures the same procedure.
+    """
+    import ast
+
+    from resnet_course.autograder.sources import read_source
+
+    for cell in read_source("02_residual_networks").cells:
+        if cell.cell_type == "code" and "def recalibrate_batchnorm" in cell.source:
+            tree = ast.parse(cell.source)
+            defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)
+                    and node.name == "recalibrate_batchnorm"]
+            namespace = {}
+            exec(compile(ast.Module(body=defs, type_ignores=[]), "<02_residual_networks>", "exec"), namespace)
+            return namespace["recalibrate_batchnorm"]
+    raise LookupError("recalibrate_batchnorm not found in course/notebooks/02_residual_networks.md")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0, help="data set seed (default 0)")
@@ -172,13 +196,18 @@ def main(argv=None):
             failures.append("the small CNN does no better than softmax regression")
     if not args.skip_resnet:
         keras.utils.set_random_seed(args.seed)
-        resnet = train("ResNet50", course_resnet50(args.resnet_source)(input_shape=(64, 64, 3), classes=6),
-                       data, args.epochs, batch_size=args.batch_size, schedule=args.lr_schedule)
+        model = course_resnet50(args.resnet_source)(input_shape=(64, 64, 3), classes=6)
+        resnet = train("ResNet50", model, data, args.epochs, batch_size=args.batch_size, schedule=args.lr_schedule)
         reached = [epoch + 1 for epoch, accuracy in enumerate(resnet) if accuracy >= RESNET_FLOOR]
-        print(f"ResNet50: first epoch at >= {RESNET_FLOOR:.0%} test accuracy: "
+        print(f"ResNet50: first epoch at >= {RESNET_FLOOR:.0%} test accuracy (moving averages as trained): "
               f"{reached[0] if reached else 'none'}")
-        if resnet[-1] < RESNET_FLOOR:
-            failures.append(f"ResNet50 ends at {resnet[-1]:.3f} < {RESNET_FLOOR} after {args.epochs} epochs")
+        notebook_recalibration()(model, data[0])
+        _, settled = model.evaluate(data[2], data[3], verbose=0)
+        print(f"ResNet50 after the notebook's BatchNorm recalibration: test accuracy {settled:.3f} "
+              f"(before {resnet[-1]:.3f})")
+        if settled < RESNET_FLOOR:
+            failures.append(f"ResNet50 ends at {settled:.3f} < {RESNET_FLOOR} after {args.epochs} epochs "
+                            "and the notebook's recalibration")
 
     for failure in failures:
         print(f"MISSED: {failure}")
