@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from resnet_course.utils.messages import CourseError, register, text
+from resnet_course.utils.messages import CourseError, label, register, text
 
 register({
     "demo.help": {
@@ -138,7 +138,7 @@ def _run(args):
 
 
 def register_command(subparsers):
-    parser = subparsers.add_parser("demo", help=text("demo.help", in_language="en"), description=text("demo.help"))
+    parser = subparsers.add_parser("demo", help=label("demo.help"), description=text("demo.help"))
     parser.add_argument("--assignment", default="resnet")
     parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")
     parser.add_argument("--jobs", "-j", type=int, default=None)

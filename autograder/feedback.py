@@ -16,7 +16,7 @@ import json
 import re
 from pathlib import Path
 
-from resnet_course.utils.messages import register, text
+from resnet_course.utils.messages import label, register, text
 
 register({
     "feedback.help": {
@@ -164,7 +164,7 @@ def _run(args):
 
 
 def register_command(subparsers):
-    parser = subparsers.add_parser("feedback", help=text("feedback.help", in_language="en"),
+    parser = subparsers.add_parser("feedback", help=label("feedback.help"),
                                    description=text("feedback.help"))
     parser.add_argument("--assignment", default="resnet")
     parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")

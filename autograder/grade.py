@@ -33,7 +33,7 @@ from collections import deque
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from resnet_course.utils.messages import CourseError, register, text
+from resnet_course.utils.messages import CourseError, label, register, text
 
 from . import submissions  # noqa: F401  (its messages name missing and renamed notebooks)
 
@@ -710,7 +710,7 @@ def _run(args):
 
 
 def register_command(subparsers):
-    parser = subparsers.add_parser("grade", help=text("grade.help", in_language="en"), description=text("grade.help"))
+    parser = subparsers.add_parser("grade", help=label("grade.help"), description=text("grade.help"))
     parser.add_argument("submitted", help="submissions: <student>/<assignment>/*.ipynb folder, or an LMS zip")
     parser.add_argument("--assignment", default="resnet")
     parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")
