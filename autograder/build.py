@@ -282,7 +282,7 @@ def run_generate_assignment(course, assignment, database=True):
         raise CourseError("build.nbgrader_failed", output=output) from None
 
 
-def _stage_course(course, scratch):
+def stage_course(course, scratch):
     """A scratch copy of what a build reads: sources, images, nbgrader config."""
     course, scratch = Path(course), Path(scratch)
     shutil.copytree(course / "notebooks", scratch / "notebooks",
@@ -346,7 +346,7 @@ def built_notebooks(course, lang="both", assignment=ASSIGNMENT):
     key = (_inputs_digest(course), lang, assignment)
     if key not in _built_cache:
         with tempfile.TemporaryDirectory(prefix="resnet-course-build-") as scratch:
-            _built_cache[key] = build_release(_stage_course(course, Path(scratch) / "course"), lang, assignment,
+            _built_cache[key] = build_release(stage_course(course, Path(scratch) / "course"), lang, assignment,
                                                    database=False)
     return dict(_built_cache[key])
 

@@ -19,13 +19,9 @@ def copy_fixture_course(dest):
 
 def copy_real_course(dest):
     """A scratch copy of what a build of the real course reads (never build in course/ from tests)."""
-    dest = Path(dest)
-    shutil.copytree(COURSE / "notebooks", dest / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.ipynb"))
-    if (COURSE / "images").is_dir():
-        shutil.copytree(COURSE / "images", dest / "images")
-    shutil.copy2(COURSE / "nbgrader_config.py", dest / "nbgrader_config.py")
-    return dest
+    from resnet_course.autograder.build import stage_course
+
+    return stage_course(COURSE, dest)
 
 
 def validate(paths, invert=False):
