@@ -18,7 +18,8 @@ import copy
 import hashlib
 import json
 import zlib
-from collections import Counter
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -277,6 +278,28 @@ def _kind_of(variable):
     return str(name).split("/")[-1].split(":")[0]
 
 
+# Drawing ResNet50's 23.6 million numbers takes about 0.4 s and every student asks for the
+# same ones: the worker keeps the arrays it made (read-only; set_weights copies them).
+_WEIGHTS = OrderedDict()
+_WEIGHT_BUDGET_BYTES = 256 * 2**20
+
+
+def _weights_for(role, kind, shape, scale):
+    key = (role, kind, shape, scale)
+    array = _WEIGHTS.get(key)
+    if array is not None:
+        _WEIGHTS.move_to_end(key)
+        return array
+    array = (_weight_values(role, kind, shape) * scale).astype(np.float32)
+    array.flags.writeable = False
+    _WEIGHTS[key] = array
+    held = sum(value.nbytes for value in _WEIGHTS.values())
+    while held > _WEIGHT_BUDGET_BYTES and len(_WEIGHTS) > 1:
+        _, dropped = _WEIGHTS.popitem(last=False)
+        held -= dropped.nbytes
+    return array
+
+
 def fill_weights(model, roles, scales=None):
     """Set every weight of `model`: layers named in `roles` ({role: layer name}) by role, others by name."""
     by_layer = {name: role for role, name in roles.items()}
@@ -289,8 +312,7 @@ def fill_weights(model, roles, scales=None):
         for variable in layer.weights:
             kind = _kind_of(variable)
             shape = tuple(int(d) for d in variable.shape)
-            array = _weight_values(role, kind, shape) * scales.get((role, kind), 1.0)
-            values.append(array.astype(np.float32))
+            values.append(_weights_for(role, kind, shape, float(scales.get((role, kind), 1.0))))
         layer.set_weights(values)
 
 
@@ -401,50 +423,97 @@ def _roles(config, kind):
     return {}
 
 
-def _matched_roles(s_model, s_config, r_model, r_config, kind):
-    """{role: layer name} for both models; the seed's names first, topology for the rest."""
+def _reference_roles(r_model, r_config, kind):
+    """{role: layer name} of the reference: the seed's names first, topology for the rest."""
     r_roles = _roles(r_config, kind)
     r_roles.update({f"name:{layer.name}": layer.name for layer in r_model.layers
                     if layer.weights and layer.name not in r_roles.values()})
+    return r_roles
+
+
+def _matched_roles(s_model, s_config, r_roles, r_classes, kind):
+    """{role: layer name} of the student's model, matched to the reference's roles."""
     s_roles = _roles(s_config, kind)
     s_layers = {layer.name: layer for layer in s_model.layers}
-    r_layers = {layer.name: layer for layer in r_model.layers}
     # A student layer carrying the reference layer's name and class takes that layer's role.
     for role, r_name in r_roles.items():
         layer = s_layers.get(r_name)
-        if layer is not None and type(layer).__name__ == type(r_layers[r_name]).__name__:
+        if layer is not None and type(layer).__name__ == r_classes[r_name]:
             for other, name in list(s_roles.items()):
                 if name == r_name and other != role:
                     del s_roles[other]
             s_roles[role] = r_name
-    return s_roles, r_roles
+    return s_roles
 
 
-def _input_shape_problem(s_model, r_model):
-    s_shape = tuple(s_model.inputs[0].shape[1:])
-    r_shape = tuple(r_model.inputs[0].shape[1:])
+def _input_shape(model):
+    return tuple(model.inputs[0].shape[1:])
+
+
+def _shape_problem(s_shape, r_shape):
     if s_shape != r_shape:
         return ("model.input_shape", {"found": s_shape, "expected": r_shape})
     return None
 
 
-def _run_pair(student, reference, context, case, kind, training, head_scale=False):
-    """Fill both models with the same weights by role; return (student outputs, reference outputs)."""
-    s_model, s_config = load_model(student, case, context)
+def _input_shape_problem(s_model, r_model):
+    return _shape_problem(_input_shape(s_model), _input_shape(r_model))
+
+
+@dataclass(frozen=True)
+class _ReferenceRun:
+    """What the reference model gives for one case and mode, with what the student's fill needs."""
+
+    roles: dict
+    classes: dict
+    input_shape: tuple
+    scales: dict
+    x: np.ndarray
+    outputs: np.ndarray
+
+
+# The reference side of a comparison is the same for every student: a worker grading a class
+# computes it once per reference model, case and mode (ResNet50: about 2 s saved per student).
+_REFERENCE_RUNS = OrderedDict()
+_REFERENCE_RUNS_KEPT = 64
+
+
+def _reference_run(reference, case, context, kind, training, head_scale):
+    config = reference.model_config(case)
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+    key = (digest, kind, bool(training), bool(head_scale))
+    run = _REFERENCE_RUNS.get(key)
+    if run is not None:
+        _REFERENCE_RUNS.move_to_end(key)
+        return run
     r_model, r_config = load_model(reference, case, context)
-    problem = _input_shape_problem(s_model, r_model)
-    if problem:
-        return None, None, problem
-    s_roles, r_roles = _matched_roles(s_model, s_config, r_model, r_config, kind)
+    r_roles = _reference_roles(r_model, r_config, kind)
     scales = _head_scales(r_model, r_roles) if head_scale else None
     fill_weights(r_model, r_roles, scales)
-    fill_weights(s_model, s_roles, scales)
     x = model_input(r_model)
+    run = _ReferenceRun(roles=r_roles, classes={layer.name: type(layer).__name__ for layer in r_model.layers},
+                        input_shape=_input_shape(r_model), scales=scales, x=x,
+                        outputs=outputs(r_model, x, training))
+    _REFERENCE_RUNS[key] = run
+    while len(_REFERENCE_RUNS) > _REFERENCE_RUNS_KEPT:
+        _REFERENCE_RUNS.popitem(last=False)
+    return run
+
+
+def _run_pair(student, reference, context, case, kind, training, head_scale=False):
+    """Fill both models with the same weights by role; return (student outputs, reference outputs)."""
+    s_model, s_config = load_model(student, case, context)  # refuses unsafe models first
+    ref = _reference_run(reference, case, context, kind, training, head_scale)
+    problem = _shape_problem(_input_shape(s_model), ref.input_shape)
+    if problem:
+        return None, None, problem
+    s_roles = _matched_roles(s_model, s_config, ref.roles, ref.classes, kind)
+    fill_weights(s_model, s_roles, ref.scales)
     try:
-        found = outputs(s_model, x, training)
+        found = outputs(s_model, ref.x, training)
     except Exception as error:
         raise ArtifactError("model.unbuildable", error=f"{type(error).__name__}: {str(error)[:200]}") from None
-    return found, outputs(r_model, x, training), None
+    return found, ref.outputs, None
 
 
 def _head_scales(r_model, r_roles):

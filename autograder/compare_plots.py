@@ -219,9 +219,10 @@ def render_feedback(student_data, reference_data, context, case):
 
     use_korean_font()
     figure, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=False)
+    # Fixed margins: tight_layout measured every tick label again, half the drawing time.
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.84, bottom=0.13, wspace=0.32)
     _draw(axes[0], student_data, text("plots.feedback_yours"))
     _draw(axes[1], reference_data, text("plots.feedback_expected"))
-    figure.tight_layout()
     context.feedback.mkdir(parents=True, exist_ok=True)
     path = context.feedback / f"{context.grade_id.rsplit('_', 1)[0]}-{case}.png"
     figure.savefig(path, dpi=80)

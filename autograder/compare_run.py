@@ -257,8 +257,27 @@ def _release_models():
     import gc
 
     if "keras" in sys.modules:
-        sys.modules["keras"].backend.clear_session()
+        sys.modules["keras"].backend.clear_session(free_memory=False)
     gc.collect()
+
+
+def _settle_imports():
+    """Import what comparisons need, then exempt those objects from garbage collection.
+
+    A collection walks every tracked object: with TensorFlow and Keras loaded that took
+    0.34 s per request here. Frozen, the imports' objects are skipped and a collection
+    after a request only walks what the request made.
+    """
+    import gc
+
+    import keras  # noqa: F401
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
 
 
 def serve(comparators):
@@ -279,6 +298,7 @@ def main(argv=None):
 
     comparators = _load_comparators()
     if argv and argv[0] == "--serve":
+        _settle_imports()
         return serve(comparators)
     answer(argv[0], argv[1], comparators)
     return 0
