@@ -46,6 +46,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from resnet_course.utils.messages import get_language, register, text
 
+from . import crash_hints
+
 ARTIFACTS_ENV = "RESNET_COURSE_ARTIFACTS"
 ARTIFACTS_ROOT_ENV = "RESNET_COURSE_ARTIFACTS_ROOT"
 VERDICTS_FILE = "verdicts.json"
@@ -166,6 +168,9 @@ class Judge(NbGraderPreprocessor):
             if error and not verdict.get("passed") and _nothing_arrived(verdict):
                 # Where to look: what the kernel said (student-controlled text, shown, never scored).
                 verdict["message"] += "\n" + text("judge.kernel_error", error=error)
+                hint = crash_hints.hint_for(grade_id, error)
+                if hint:
+                    verdict["message"] += "\n" + hint
             cell.outputs = _outputs_for(grade_id, verdict)
         _write_verdicts(feedback, verdicts)
         resources.setdefault("resnet_course", {})["verdicts"] = verdicts
@@ -210,6 +215,20 @@ class Judge(NbGraderPreprocessor):
             self.log.error("Judge worker gave no verdict for %s", missing)
             return None
         return verdicts
+
+    @classmethod
+    def prestart(cls, config=None):
+        """Start the comparison worker now, before any notebook needs it.
+
+        It imports TensorFlow for a few seconds; started while the first student's kernel
+        runs, that time overlaps the kernel's instead of adding to it.
+        """
+        _Worker.get(cls(config=config)._limits)
+
+    @staticmethod
+    def stop_worker():
+        """Stop the comparison worker now (at the end of grading: no need to wait for its exit)."""
+        _Worker.discard()
 
     def _limits(self):
         import resource

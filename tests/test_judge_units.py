@@ -54,6 +54,29 @@ def test_kernel_error_is_quoted_without_colour_codes():
     assert judge._kernel_error(cell) == "ValueError: shapes differ"
 
 
+@pytest.mark.parametrize("grade_id,shapes,says", [
+    # "valid" middle convolution (the public example: 4x4 input, f=3)
+    ("identity_block_values", "(2, 2, 6) and (4, 4, 6)", "check the padding of the middle f×f convolution"),
+    # the shortcut without its stride (5x5 input, s=2): no shape rule tells it from padding
+    ("convolutional_block_structure", "(3, 3, 4) and (5, 5, 4)", "both take the stride (s, s)"),
+    ("ResNet50_layout", "(8, 8, 16) and (4, 4, 16)", "must end in the same shape"),
+    ("identity_block_structure", "(4, 4, 16) and (4, 4, 8)", "different numbers of channels"),
+])
+def test_a_block_that_raises_at_the_add_gets_its_cause_named(grade_id, shapes, says):
+    from resnet_course.autograder import crash_hints
+
+    error = f"AssertionError: 💥 block: ValueError: Inputs have incompatible shapes. Received shapes {shapes}"
+    hint = crash_hints.hint_for(grade_id, error)
+    assert says in hint and "덧셈(Add)" in hint, hint
+
+
+def test_other_errors_get_no_hint():
+    from resnet_course.autograder import crash_hints
+
+    assert crash_hints.hint_for("identity_block_values", "ValueError: shapes differ") is None
+    assert crash_hints.hint_for("identity_block_values", None) is None
+
+
 def test_student_ids_cannot_escape_the_artifacts_folder(tmp_path, monkeypatch):
     monkeypatch.delenv(judge.ARTIFACTS_ROOT_ENV, raising=False)
     folder = judge.artifacts_folder(tmp_path, "../../etc", "resnet", "02_residual_networks")

@@ -124,10 +124,11 @@ IDENTITY_ENTRIES = [
     Entry("id_training_hardwired", "identity_block", "mistake",
           IDENTITY.replace('name=bn_name_base + "2b")(X)', 'name=bn_name_base + "2b")(X, training=True)'),
           {"identity_block_structure": "training=True"}),
-    # valid padding on the middle convolution breaks the add for f > 1: the function raises.
+    # valid padding on the middle convolution breaks the add for f > 1: the function raises,
+    # and the judge names the cause from the shapes Keras reports.
     Entry("id_valid_middle", "identity_block", "mistake",
           edit(IDENTITY, 'padding="same", name=conv_name_base + "2b"', 'padding="valid", name=conv_name_base + "2b"'),
-          {g: NO_RESULT for g in _ID_ALL}),
+          {g: "check the padding of the middle f×f convolution" for g in _ID_ALL}),
     # ---- valid variants
     Entry("id_layers_add_reversed", "identity_block", "valid",
           "from keras import layers\n" + edit(
@@ -244,10 +245,11 @@ CONV_ENTRIES = [
           edit(CONV, '    X = BatchNormalization(axis=3, name=bn_name_base + "2b")(X)\n    X = Activation("relu")(X)\n',
                '    X = Activation("relu")(X)\n    X = BatchNormalization(axis=3, name=bn_name_base + "2b")(X)\n'),
           _cb_fail("ReLU comes before BatchNormalization")),
-    # The stride is missing on the shortcut: for s > 1 the add fails and the function raises.
+    # The stride is missing on the shortcut: for s > 1 the add fails and the function raises,
+    # and the judge names the cause from the shapes Keras reports.
     Entry("cb_shortcut_no_stride", "convolutional_block", "mistake",
           edit(CONV, 'X_shortcut = Conv2D(F3, (1, 1), strides=(s, s)', 'X_shortcut = Conv2D(F3, (1, 1), strides=(1, 1)'),
-          {g: NO_RESULT for g in GRADE_IDS["convolutional_block"]}),
+          {g: "both take the stride (s, s)" for g in GRADE_IDS["convolutional_block"]}),
     # BatchNormalization over the height axis on the shortcut only.
     Entry("cb_bn_axis_shortcut", "convolutional_block", "mistake",
           edit(CONV, 'BatchNormalization(axis=3, name=bn_name_base + "1")', 'BatchNormalization(axis=1, name=bn_name_base + "1")'),
