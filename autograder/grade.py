@@ -119,6 +119,35 @@ def course_digest(course, assignment):
     return digest.hexdigest()
 
 
+def cached_template(course, assignment, grading, digest):
+    """The template gradebook for this course state, built once and kept beside the results.
+
+    Building it runs nbgrader's generate_assignment (2.7 s here); the digest covers the
+    sources, the config and the grading code, so an edit to any of them builds a new one.
+    The three newest are kept (a run grading an older course state may still copy one).
+    The file is only ever copied, never opened for writing.
+    """
+    grading = Path(grading)
+    folder = grading / f".template-{digest[:16]}"
+    if (folder / "gradebook.db").is_file():
+        return folder / "gradebook.db"
+    staging = Path(tempfile.mkdtemp(prefix=".template-new-", dir=grading))
+    try:
+        build_template(course, assignment, staging)
+        try:
+            staging.rename(folder)
+        except OSError:  # another run put the same template in place first
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    built = [path for path in grading.glob(".template-*")
+             if not path.name.startswith(".template-new-") and (path / "gradebook.db").is_file()]
+    built.sort(key=lambda path: (path / "gradebook.db").stat().st_mtime, reverse=True)
+    for old in built[3:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder / "gradebook.db"
+
+
 def build_template(course, assignment, folder):
     """A gradebook holding the assignment's structure, made by nbgrader from the sources."""
     from nbgrader.converters import GenerateAssignment
@@ -422,6 +451,25 @@ def _worker_main(slot, ctx, connection):
     # nbgrader's own update_or_create_submission trips SQLAlchemy's autoflush warnings.
     warnings.filterwarnings("ignore", category=SAWarning)
 
+    config = load_course_config(ctx["course"])
+    judged = uses_judge(config)
+    if judged:
+        from .judge import Judge
+
+        Judge.prestart(config)
+    try:
+        _serve_tasks(ctx, slot, connection)
+    finally:
+        if judged:
+            Judge.stop_worker()
+    # Every result has gone through the pipe. Tearing down the interpreter's modules
+    # (nbgrader, SQLAlchemy, Jupyter) took 0.8 s here and keeps nothing: leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _serve_tasks(ctx, slot, connection):
     while True:
         try:
             task = connection.recv()
@@ -605,7 +653,8 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
     work_root = Path(tempfile.mkdtemp(prefix="resnet-grade-", dir=_work_parent(grading)))
     pool = None
     try:
-        template = build_template(course, assignment, work_root / "template")
+        digest = course_digest(course, assignment)
+        template = cached_template(course, assignment, grading, digest)
         template_url = gradebook_merge.sqlite_url(template)
         structure = gradebook_merge.assignment_structure(template_url, assignment)
         gradebook_merge.copy_assignment(template_url, db_url, assignment)
@@ -615,7 +664,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
         ctx = {"course": str(course), "assignment": assignment, "template": str(template),
                "structure": structure, "work_root": str(work_root), "store": str(grading),
                "sandbox": sandbox, "uid_base": uid_base, "memory_mb": memory_mb,
-               "wall_clock": wall_clock, "digest": course_digest(course, assignment),
+               "wall_clock": wall_clock, "digest": digest,
                "reference_cache": reference_cache}
         results, tasks, reused = [], [], 0
         for sub in subs:
@@ -668,10 +717,15 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
         shutil.rmtree(work_root, ignore_errors=True)
 
 
+def uses_judge(config):
+    """Whether the course's autograde pipeline includes the judge."""
+    steps = config.Autograde.get("autograde_preprocessors", [])
+    return any("judge.Judge" in (s if isinstance(s, str) else f"{s.__module__}.{s.__name__}") for s in steps)
+
+
 def _prepare_references(course, assignment, log):
     """Compute the judge's references once, before the workers start (none when no judge)."""
-    steps = load_course_config(course).Autograde.get("autograde_preprocessors", [])
-    if not any("judge.Judge" in (s if isinstance(s, str) else f"{s.__module__}.{s.__name__}") for s in steps):
+    if not uses_judge(load_course_config(course)):
         return None
     from .references import cache_root, reference_folder
 

@@ -236,3 +236,26 @@ def _worker_of(student, grader):
                 return pid
             pid = parent
     return None
+
+
+def test_template_gradebook_is_built_once_per_course_state(tmp_path, monkeypatch):
+    from resnet_course.autograder import grade
+
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    course = gh.make_course(tmp_path / "course")
+    grading = tmp_path / "grading"
+    grading.mkdir()
+    for age, name in enumerate(["c", "b", "a"]):  # three older course states, "a" the oldest
+        (grading / f".template-{name * 16}").mkdir()
+        (grading / f".template-{name * 16}" / "gradebook.db").write_text("old")
+        os.utime(grading / f".template-{name * 16}" / "gradebook.db", (1_000_000 - age, 1_000_000 - age))
+    built = []
+    real_build = grade.build_template
+    monkeypatch.setattr(grade, "build_template", lambda *args: built.append(args) or real_build(*args))
+
+    first = grade.cached_template(course, "tiny", grading, "0123456789abcdef" * 4)
+    again = grade.cached_template(course, "tiny", grading, "0123456789abcdef" * 4)
+    assert first == again and len(built) == 1
+    assert gradebook_merge.assignment_structure(gradebook_merge.sqlite_url(first), "tiny")
+    left = sorted(path.name for path in grading.iterdir())
+    assert left == [".template-0123456789abcdef", f".template-{'b' * 16}", f".template-{'c' * 16}"]
