@@ -109,7 +109,25 @@ def reference_folder(source_notebook, cache, log=None):
         finally:
             if work.exists():
                 shutil.rmtree(work, ignore_errors=True)
+    prune(cache, source_notebook.stem, keep=KEEP_PER_NOTEBOOK)
     return final
+
+
+# Each edit of a source notebook or of the kernel-side code makes a new reference folder.
+# The newest few are kept (a run grading an older course state may still be reading one).
+KEEP_PER_NOTEBOOK = 3
+
+
+def prune(cache, stem, keep=KEEP_PER_NOTEBOOK):
+    """Remove all but the `keep` newest finished reference folders of one notebook."""
+    cache = Path(cache)
+    finished = [folder for folder in cache.glob(f"{stem}-*")
+                if folder.is_dir() and (folder / MANIFEST).is_file()
+                and folder.name[len(stem) + 1:].isalnum()]
+    finished.sort(key=lambda folder: (folder / MANIFEST).stat().st_mtime, reverse=True)
+    for folder in finished[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(f"{folder}.lock").unlink(missing_ok=True)
 
 
 def _build(source_notebook, folder):

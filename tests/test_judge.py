@@ -149,3 +149,29 @@ def test_reference_key_changes_with_the_source(tmp_path):
     nb.cells[2].source = nb.cells[2].source.replace("i * i", "i ** 2")
     nbformat.write(nb, edited)
     assert references.fingerprint(edited) != references.fingerprint(TOY)
+
+
+def test_old_references_are_pruned_newest_kept(tmp_path):
+    import os
+
+    from resnet_course.autograder import references
+
+    cache = tmp_path / "refs"
+    names = [f"toy-{index:024x}" for index in range(5)]
+    for age, name in enumerate(reversed(names)):  # names[4] is the newest
+        folder = cache / name
+        folder.mkdir(parents=True)
+        (folder / references.MANIFEST).write_text("{}")
+        os.utime(folder / references.MANIFEST, (1_000_000 - age * 100, 1_000_000 - age * 100))
+        (cache / f"{name}.lock").touch()
+    other = cache / f"toy-extra-{0:024x}"  # another notebook whose name starts the same way
+    other.mkdir()
+    (other / references.MANIFEST).write_text("{}")
+    unfinished = cache / f"toy-{9:024x}.building-x"
+    unfinished.mkdir()
+
+    references.prune(cache, "toy", keep=3)
+    left = sorted(p.name for p in cache.iterdir())
+    assert [n for n in names if n in left] == names[2:]
+    assert f"{names[0]}.lock" not in left and f"{names[4]}.lock" in left
+    assert other.name in left and unfinished.name in left
