@@ -86,7 +86,9 @@ class GradientExplorer:
             "residual": widgets.Checkbox(value=residual, description=label("explorer.residual"), style=wide),
             "batch_norm": widgets.Checkbox(value=batch_norm, description=label("explorer.batch_norm"), style=wide),
             "measure": widgets.ToggleButtons(options=[(label(f"explorer.measure.{m}"), m) for m in gradients.MEASURES],
-                                             value=measure, description=label("explorer.measure"), style=wide),
+                                             value=measure, description=label("explorer.measure"),
+                                             # Buttons are 138 px wide by default: "층 입력 / layer inputs" was cut.
+                                             style={**wide, "button_width": "auto"}),
         }
         self.ratio_text = widgets.HTML()
         self.output = widgets.Output()
