@@ -82,3 +82,22 @@ def test_feedback_for_the_real_assignment_keeps_hidden_tests_hidden(resnet_class
         assert not [line for line in hidden if line in content]
     solution = (course / "feedback" / "demo-solution" / "resnet" / "feedback.html").read_text()
     assert "<img" in solution  # the plot beside the reference
+
+
+def test_autograde_skips_what_decides_no_score_and_stays_quiet(resnet_class):
+    """Under autograde the public checks and the training runs only say they were skipped."""
+    import nbformat
+
+    folder = resnet_class["course"] / ".grading" / "resnet" / "demo-solution" / "autograded"
+    said = []
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("grade"):
+                continue
+            outputs = cell.get("outputs", [])
+            assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"], \
+                (path.name, cell.source[:80], outputs)
+            said += [o.get("text", "") for o in outputs if o.get("name") == "stdout"]
+    said = "".join(said)
+    assert said.count("public checks are skipped while grading") == 6  # three per notebook
+    assert said.count("Autograding: training skipped.") == 2  # degradation (nb 1) and ResNet50 (nb 2)
