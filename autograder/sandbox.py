@@ -374,6 +374,8 @@ def sandbox_command(kernel_cmd, *, cwd, scratch, writable, runtime, staging, etc
              "--ro-bind", str(Path(etc_folder) / "group"), "/etc/group"]
     if os.path.exists("/etc/ld.so.cache"):
         bwrap += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    if os.path.isdir("/etc/fonts"):  # fontconfig's settings: without them a library prints an error on import
+        bwrap += ["--ro-bind", "/etc/fonts", "/etc/fonts"]
     for source, dest in ro_binds:
         bwrap += ["--ro-bind", source, dest]
     for folder in writable:

@@ -109,7 +109,7 @@ def test_the_command_is_an_allow_list(tmp_path):
     writable = sorted(dest for kind, _, dest in binds if kind == "--bind")
     assert writable == sorted(str(p) for p in (tmp_path / "artifacts", tmp_path / "runtime", tmp_path / "cwd"))
     readable = {dest for kind, _, dest in binds if kind == "--ro-bind"}
-    allowed = {"/usr", "/etc/passwd", "/etc/group", "/etc/ld.so.cache",
+    allowed = {"/usr", "/etc/passwd", "/etc/group", "/etc/ld.so.cache", "/etc/fonts",
                *map(str, sandbox.python_folders()), *map(str, sandbox.package_folders())}
     data = sandbox.data_folder()
     if data:
