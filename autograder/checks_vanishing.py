@@ -356,34 +356,31 @@ def _structure_problems(model, depth, width, residual, input_dim):
     if _activation_name(graph["output"][2]) != "linear":
         problems.append(("vanishing.build.output_activation", {"found": _activation_name(graph["output"][2])}))
     adds = [name for name, (kind, _, _) in graph.items() if kind == "Add"]
-    if not residual:
-        if adds:
-            return problems + [("vanishing.build.unexpected_skip", {"found": ", ".join(adds)})]
-        previous = "hidden_1"
-        for i in range(2, depth + 1):
-            if graph[f"hidden_{i}"][1] != [previous]:
-                return problems + [("vanishing.build.hidden_input", {
-                    "i": i, "found": ", ".join(graph[f"hidden_{i}"][1]), "expected": previous})]
-            previous = f"hidden_{i}"
-    else:
-        named = [f"skip_{i}" for i in range(2, depth + 1)]
-        unnamed = [name for name in adds if name not in named]
-        if "skip_1" in unnamed:
-            return problems + [("vanishing.build.first_skip", {})]
-        previous = "hidden_1"
-        for i in range(2, depth + 1):
-            if graph[f"hidden_{i}"][1] != [previous]:
-                return problems + [("vanishing.build.hidden_input", {
-                    "i": i, "found": ", ".join(graph[f"hidden_{i}"][1]), "expected": previous})]
-            skip = f"skip_{i}"
-            if skip not in graph or graph[skip][0] != "Add":
-                if unnamed:
-                    return problems + [("vanishing.build.skip_unnamed", {"found": ", ".join(unnamed), "depth": depth})]
-                return problems + [("vanishing.build.skip_missing", {"i": i})]
-            if sorted(graph[skip][1]) != sorted([previous, f"hidden_{i}"]):
-                return problems + [("vanishing.build.skip_inputs", {
-                    "i": i, "found": " + ".join(graph[skip][1]), "expected": previous})]
-            previous = skip
+    if not residual and adds:
+        return problems + [("vanishing.build.unexpected_skip", {"found": ", ".join(adds)})]
+    unnamed = [name for name in adds if name not in {f"skip_{i}" for i in range(2, depth + 1)}]
+    if residual and "skip_1" in unnamed:
+        return problems + [("vanishing.build.first_skip", {})]
+    # One walk for both wirings: hidden_i reads what came before it (hidden_{i-1} in a plain
+    # network, skip_{i-1} in a residual one); a residual network then adds skip_i.
+    previous = "hidden_1"
+    for i in range(2, depth + 1):
+        hidden = f"hidden_{i}"
+        if graph[hidden][1] != [previous]:
+            return problems + [("vanishing.build.hidden_input", {
+                "i": i, "found": ", ".join(graph[hidden][1]), "expected": previous})]
+        if not residual:
+            previous = hidden
+            continue
+        skip = f"skip_{i}"
+        if skip not in graph or graph[skip][0] != "Add":
+            if unnamed:
+                return problems + [("vanishing.build.skip_unnamed", {"found": ", ".join(unnamed), "depth": depth})]
+            return problems + [("vanishing.build.skip_missing", {"i": i})]
+        if sorted(graph[skip][1]) != sorted([previous, hidden]):
+            return problems + [("vanishing.build.skip_inputs", {
+                "i": i, "found": " + ".join(graph[skip][1]), "expected": previous})]
+        previous = skip
     last = f"skip_{depth}" if residual and depth > 1 else f"hidden_{depth}"
     if graph["output"][1] != [last]:
         problems.append(("vanishing.build.output_input", {"found": ", ".join(graph["output"][1]), "expected": last}))
