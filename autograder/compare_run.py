@@ -139,6 +139,10 @@ class ArtifactFolder:
     def read_bytes(self, name):
         return self._path(name).read_bytes()
 
+    def file_stat(self, name):
+        """os.stat of one file, after the same checks as reading it."""
+        return self._path(name).stat()
+
     def json(self, case):
         name = f"{case}.json"
         try:

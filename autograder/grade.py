@@ -140,11 +140,10 @@ def cached_template(course, assignment, grading, digest):
             pass
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    built = [path for path in grading.glob(".template-*")
-             if not path.name.startswith(".template-new-") and (path / "gradebook.db").is_file()]
-    built.sort(key=lambda path: (path / "gradebook.db").stat().st_mtime, reverse=True)
-    for old in built[3:]:
-        shutil.rmtree(old, ignore_errors=True)
+    from .cache_folders import keep_newest
+
+    keep_newest([path for path in grading.glob(".template-*") if not path.name.startswith(".template-new-")],
+                "gradebook.db", keep=3)
     return folder / "gradebook.db"
 
 

@@ -120,13 +120,11 @@ KEEP_PER_NOTEBOOK = 3
 
 def prune(cache, stem, keep=KEEP_PER_NOTEBOOK):
     """Remove all but the `keep` newest finished reference folders of one notebook."""
-    cache = Path(cache)
-    finished = [folder for folder in cache.glob(f"{stem}-*")
-                if folder.is_dir() and (folder / MANIFEST).is_file()
-                and folder.name[len(stem) + 1:].isalnum()]
-    finished.sort(key=lambda folder: (folder / MANIFEST).stat().st_mtime, reverse=True)
-    for folder in finished[keep:]:
-        shutil.rmtree(folder, ignore_errors=True)
+    from .cache_folders import keep_newest
+
+    # <stem>-<hash> only: not another notebook whose name starts with this one's.
+    ours = [folder for folder in Path(cache).glob(f"{stem}-*") if folder.name[len(stem) + 1:].isalnum()]
+    for folder in keep_newest(ours, MANIFEST, keep):
         Path(f"{folder}.lock").unlink(missing_ok=True)
 
 
