@@ -162,7 +162,11 @@ def _run_notebook(path, executed_path):
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
+
+    # Two grading workers may build references at the same moment: private sockets, no ports.
     client = NotebookClient(nb, timeout=900, startup_timeout=300, kernel_name="python3",
+                            kernel_manager_class=PrivateSocketKernelManager,
                             allow_errors=True, resources={"metadata": {"path": str(Path(path).parent)}})
     client.execute()
     nbformat.write(nb, executed_path)

@@ -41,6 +41,7 @@ from traitlets import Bool, Enum, Integer, Unicode
 
 from nbgrader.preprocessors import Execute
 
+from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
 from resnet_course.utils.messages import CourseError, register, text
 
 BWRAP = "/usr/bin/bwrap"
@@ -671,7 +672,7 @@ class GuardedExecute(Execute):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kernel_manager_class = SandboxedKernelManager if self.sandbox else AsyncKernelManager
+        self.kernel_manager_class = SandboxedKernelManager if self.sandbox else PrivateSocketKernelManager
         self.death_reason = None
         self.peak_memory = None
         self._output_bytes = 0

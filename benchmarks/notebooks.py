@@ -42,12 +42,15 @@ def run_notebook(stem, mode, timeout):
     """Execute one source notebook in `mode`; return (seconds, error cells, slowest cells)."""
     from nbclient import NotebookClient
 
+    from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
+
     nb = sources.read_source(stem)
     saved = {name: os.environ.pop(name, None) for name in _MODE_VARIABLES}
     os.environ.update(MODES[mode])
     try:
         with tempfile.TemporaryDirectory(prefix=f"bench-{stem}-") as folder:
             client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                                    kernel_manager_class=PrivateSocketKernelManager,
                                     resources={"metadata": {"path": folder}})
             start = time.perf_counter()
             client.execute()

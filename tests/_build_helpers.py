@@ -24,30 +24,50 @@ def copy_real_course(dest):
     return stage_course(COURSE, dest)
 
 
+def course_validator(course=COURSE, invert=False):
+    """nbgrader's own Validator with the course config, its kernels on private sockets.
+
+    nbgrader's Execute hard-codes jupyter_client's TCP kernel manager (a configured
+    kernel_manager_class is ignored). Several validations started at once can then be
+    handed the same free port, and a kernel dies with "Address already in use" (the CI run
+    of 5bf8316). The validation itself is nbgrader's, unchanged.
+    """
+    from nbgrader.preprocessors import Execute
+    from nbgrader.validator import Validator
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
+
+    class PrivateSocketExecute(Execute):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("kernel_manager_class", PrivateSocketKernelManager)
+            super().__init__(*args, **kwargs)
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    validator = Validator(config=config)
+    validator.preprocessors = [PrivateSocketExecute if step is Execute else step
+                               for step in validator.preprocessors]
+    assert PrivateSocketExecute in validator.preprocessors, validator.preprocessors
+    validator.invert = invert
+    return validator
+
+
 def validate(paths, invert=False):
-    """nbgrader's own Validator with the course config: {notebook name: results} ({} = success).
+    """nbgrader's Validator with the course config: {notebook name: results} ({} = success).
 
     nbgrader sets NBGRADER_EXECUTION=validate while it runs each notebook, so heavy cells
     shrink to a smoke run exactly as they do for a real `nbgrader validate`.
     """
-    from nbgrader.validator import Validator
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE)).load_config()
-    validator = Validator(config=config)
-    validator.invert = invert
+    validator = course_validator(invert=invert)
     return {Path(p).name: validator.validate(str(p)) for p in paths}
 
 
 _VALIDATE_SCRIPT = """
 import json, sys
-from pathlib import Path
+sys.path.insert(0, sys.argv[4])
 import resnet_course.utils  # quiet TensorFlow in this process too
-from nbgrader.validator import Validator
-from traitlets.config.loader import PyFileConfigLoader
-config = PyFileConfigLoader("nbgrader_config.py", path=sys.argv[1]).load_config()
-validator = Validator(config=config)
-validator.invert = sys.argv[3] == "invert"
+from _build_helpers import course_validator
+validator = course_validator(sys.argv[1], invert=sys.argv[3] == "invert")
 print("RESULT " + json.dumps(validator.validate(sys.argv[2])))
 """
 
@@ -66,7 +86,8 @@ def validate_concurrently(jobs):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NBGRADER_", "RESNET_COURSE_"))}
     running = {}
     for path, invert in jobs:
-        command = [sys.executable, "-c", _VALIDATE_SCRIPT, str(COURSE), str(path), "invert" if invert else "plain"]
+        command = [sys.executable, "-c", _VALIDATE_SCRIPT, str(COURSE), str(path),
+                   "invert" if invert else "plain", str(Path(__file__).parent)]
         running[(Path(path).name, invert)] = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     results = {}

@@ -453,10 +453,13 @@ def test_own_image_is_resized_and_scaled(tmp_path):
 def _execute(nb, env, allow_errors=False):
     from nbclient import NotebookClient
 
+    from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
+
     old = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
         client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=allow_errors,
+                                kernel_manager_class=PrivateSocketKernelManager,
                                 resources={"metadata": {"path": str(os.environ.get("TMPDIR", "/tmp"))}})
         client.execute()
     finally:
