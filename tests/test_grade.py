@@ -259,3 +259,24 @@ def test_template_gradebook_is_built_once_per_course_state(tmp_path, monkeypatch
     assert gradebook_merge.assignment_structure(gradebook_merge.sqlite_url(first), "tiny")
     left = sorted(path.name for path in grading.iterdir())
     assert left == [".template-0123456789abcdef", f".template-{'b' * 16}", f".template-{'c' * 16}"]
+
+
+def test_grading_processes_skip_the_iri_grammar_and_still_validate_notebooks():
+    """The import-time lever in grade.py: no rfc3987 grammar, nbformat's validation intact."""
+    script = """
+import sys
+import resnet_course.autograder.grade
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+assert sys.modules.get("rfc3987_syntax", "absent") is None, "the IRI grammar was imported"
+nbformat.validate(new_notebook(cells=[new_code_cell("x = 1")]))
+broken = new_notebook(cells=[new_code_cell("x = 1")])
+broken.cells[0].outputs = [{"output_type": "no-such-output", "text": "?"}]
+try:
+    nbformat.validate(broken)
+except nbformat.ValidationError:
+    print("INVALID-CAUGHT")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "INVALID-CAUGHT" in done.stdout
