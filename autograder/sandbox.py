@@ -5,7 +5,7 @@ nbgrader runs student code with the grader's rights. Here every kernel nbgrader'
 
   unshare --mount      a private mount namespace where paths the sandbox user cannot reach
                        (a Python under /root) are bind-mounted onto a neutral staging folder
-  sh                   puts its own pid into this kernel's cgroups (memory, pids)
+  sh                   puts its own pid into this kernel's cgroups (memory, pids, cpu)
   prlimit              RLIMIT_NPROC, RLIMIT_FSIZE, no core files
   setpriv              an unprivileged uid of its own per worker slot (limits bind per uid)
   bwrap                user, pid, net, ipc, uts and cgroup namespaces; an allow-list of binds
@@ -16,7 +16,8 @@ student's folder (at the path nbgrader gave as cwd), its artifacts folder and a 
 runtime folder with the connection file and ipc sockets; /tmp and HOME are private tmpfs.
 The repository, the course sources, the gradebook, other students and the real /tmp are not
 there at all. Memory and process counts are limited by cgroups where they are writable
-(v1 here), else by a watchdog on resident memory; a wall clock bounds each notebook.
+(v1 here), else by a watchdog on resident memory; a wall clock bounds each notebook. A cpu
+cgroup of equal weight per kernel keeps one student's busy processes from starving another's.
 
 `SandboxedKernelManager` is what nbclient starts; `GuardedExecute` replaces nbgrader's
 `Execute` so that a kernel that dies (os._exit, the memory limit, the wall clock) ends the
@@ -29,6 +30,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -178,13 +180,21 @@ def _own_cgroup_v1(controller):
 
 
 class CgroupLimits:
-    """One kernel's memory and pids cgroups (v1), or nothing when they are not writable."""
+    """One kernel's memory, pids and cpu cgroups (v1), or nothing when they are not writable.
+
+    The cpu cgroup caps nothing: every kernel's group has the same weight, so with `--jobs 2`
+    a kernel that floods the CPU with busy processes counts as one claimant and the other
+    student's kernel keeps its half of the machine. (The kernel's autogroup does the same
+    where `kernel.sched_autogroup_enabled` is on; many servers turn it off.) A lone kernel
+    still uses every core.
+    """
 
     def __init__(self, name, memory_bytes, max_processes):
         self.folders = {}
         self.memory_bytes = memory_bytes
         for controller, setting, value in (("memory", "memory.limit_in_bytes", memory_bytes),
-                                           ("pids", "pids.max", max_processes)):
+                                           ("pids", "pids.max", max_processes),
+                                           ("cpu", "cpu.shares", 1024)):
             parent = _own_cgroup_v1(controller)
             if parent is None or not (parent / "cgroup.procs").exists():
                 continue
@@ -449,6 +459,24 @@ def _drain(stream, path, cap=256 * 1024):
 # The kernel manager nbclient starts
 # ---------------------------------------------------------------------------------------
 
+# ZeroMQ names a kernel's ipc sockets <runtime>/kernel-<n>, and a Unix socket's path may be at
+# most 107 bytes. A grading folder under a long course path or a long student id passes that,
+# and then no kernel of that student could start.
+SOCKET_PATH_MAX = 107
+
+
+def _runtime_folder(preferred):
+    """The runtime folder: `preferred` when its socket paths fit, else a short one in /tmp.
+
+    Inside the sandbox /tmp is a private tmpfs already writable by the kernel, so a runtime
+    folder bound there shows it nothing new.
+    """
+    if len(str(preferred)) + len("/kernel-99999") > SOCKET_PATH_MAX:
+        return Path(tempfile.mkdtemp(prefix="rck-", dir="/tmp" if os.access("/tmp", os.W_OK) else None))
+    preferred.mkdir(parents=True, exist_ok=True)
+    return preferred
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """Starts the ipykernel under bubblewrap with the limits above; reports why it died."""
 
@@ -478,12 +506,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _folders(self):
         root = Path(self.work_root or os.environ.get("RESNET_COURSE_SANDBOX_ROOT") or "/tmp")
         stamp = f"{os.getpid()}-{time.monotonic_ns()}"
-        runtime = root / "runtime" / stamp
         scratch = root / "scratch" / stamp
         logs = root / "logs"
-        for folder in (runtime, scratch, logs):
+        for folder in (scratch, logs):
             folder.mkdir(parents=True, exist_ok=True)
-        return root, runtime, scratch, logs
+        return root, _runtime_folder(root / "runtime" / stamp), scratch, logs
 
     async def _async_pre_start_kernel(self, **kw):
         root, runtime, scratch, logs = self._folders()

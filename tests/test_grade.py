@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import grading_helpers as gh
-from resnet_course.autograder import gradebook_merge, submissions
+from resnet_course.autograder import grade, gradebook_merge, submissions
 from resnet_course.utils.messages import CourseError
 
 pytestmark = pytest.mark.slow
@@ -60,9 +60,9 @@ def test_json_has_exactly_the_documented_shape(small_class):
         assert set(student["notebooks"]) == {"01_basics", "02_numbers"}
         for notebook in student["notebooks"].values():
             assert set(notebook) == {"score", "max_score", "grades"}
-            for grade in notebook["grades"].values():
-                assert set(grade) == {"score", "max_score", "messages"}
-                assert isinstance(grade["messages"], list)
+            for entry in notebook["grades"].values():
+                assert set(entry) == {"score", "max_score", "messages"}
+                assert isinstance(entry["messages"], list)
     alice, bob, carol = (data["students"][s] for s in ("alice", "bob", "carol"))
     assert (alice["status"], alice["score"], alice["max_score"], alice["reason"]) == ("graded", 10, 10, None)
     assert (bob["status"], bob["score"]) == ("graded", 5)
@@ -239,8 +239,6 @@ def _worker_of(student, grader):
 
 
 def test_template_gradebook_is_built_once_per_course_state(tmp_path, monkeypatch):
-    from resnet_course.autograder import grade
-
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     course = gh.make_course(tmp_path / "course")
     grading = tmp_path / "grading"
@@ -280,3 +278,15 @@ except nbformat.ValidationError:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "INVALID-CAUGHT" in done.stdout
+
+
+def test_a_student_with_a_long_id_is_graded(tmp_path):
+    """LMS ids can be long: the grading folder is named after the student, and the kernel's
+    ipc socket path under it passed the 107-byte limit, so every kernel failed to start and
+    the student got 0 ("File name too long")."""
+    course = gh.make_course(tmp_path / "course")
+    student = "kim.minjun.2026.fall.section-b@graduate-school.university.example.ac.kr"
+    gh.write_submission(tmp_path / "submitted", student, gh.solved(course))
+    results, _ = grade.grade_class(tmp_path / "submitted", course=course, assignment="tiny", jobs=1,
+                                   progress=False, log=lambda *_: None)
+    assert [(r["student"], r["score"], r["status"]) for r in results] == [(student, 10, "graded")]

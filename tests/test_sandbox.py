@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 UID = 3_999_000 + os.getpid() % 900
 
 
-def run_cells(tmp_path, cells, **manager):
+def run_cells(tmp_path, cells, uid=UID, **manager):
     """Execute code cells in the sandbox through GuardedExecute; return (outputs text, executor)."""
     nb = new_notebook(cells=[new_code_cell(code) for code in cells])
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -29,7 +29,7 @@ def run_cells(tmp_path, cells, **manager):
     (folder / "other.ipynb").write_text("{}")
     config = Config()
     config.SandboxedKernelManager.work_root = str(tmp_path / "work")
-    config.SandboxedKernelManager.sandbox_uid = UID
+    config.SandboxedKernelManager.sandbox_uid = uid
     for key, value in manager.items():
         setattr(config.SandboxedKernelManager, key, value)
     config.GuardedExecute.timeout = 60
@@ -180,4 +180,80 @@ def test_the_wall_clock_stops_a_notebook(tmp_path):
     out, executor = run_cells(tmp_path, ["import time\ntime.sleep(600)", "print('after')"], wall_clock=20)
     assert "20 s" in executor.death_reason and "20초" in executor.death_reason
     assert "did not run" in out[1]
+    assert _gone(UID)
+
+
+HOG = """
+import os, time
+children = []
+for _ in range(12):
+    pid = os.fork()
+    if pid == 0:
+        end = time.time() + 14
+        while time.time() < end:
+            pass
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+print("hog-done")
+"""
+
+VICTIM = """
+import time
+time.sleep(4)
+start_wall, start_cpu = time.time(), time.process_time()
+while time.time() - start_wall < 4:
+    pass
+print(round((time.process_time() - start_cpu) / (time.time() - start_wall), 3))
+"""
+
+
+@pytest.mark.slow
+def test_a_kernel_that_floods_the_cpu_leaves_the_other_students_kernel_its_share(tmp_path):
+    """Two students graded side by side (--jobs 2): one forks twelve busy processes.
+
+    Each kernel has a cpu cgroup of equal weight, so the flood counts as one claimant: the
+    other kernel keeps a whole core. Without it, CFS shares per process and the other
+    student's cells crawl at about 2/13 of a core, towards timeouts that are not theirs.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if sandbox._own_cgroup_v1("cpu") is None:
+        pytest.fail("no cgroup v1 cpu controller here: this machine cannot show the guarantee")
+    # The scheduler's autogroups (one per session; bwrap starts a new one) would give the same
+    # fairness on their own and hide whether the cgroups do: switch them off for this run.
+    # Without the cpu cgroups the other kernel then measured 0.14 of a core here.
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    saved = autogroup.read_text() if autogroup.exists() else None
+    (tmp_path / "hog").mkdir()
+    (tmp_path / "victim").mkdir()
+    try:
+        if saved is not None:
+            autogroup.write_text("0")
+        with ThreadPoolExecutor(2) as pool:
+            hog = pool.submit(run_cells, tmp_path / "hog", [HOG], uid=UID + 1)
+            victim = pool.submit(run_cells, tmp_path / "victim", [VICTIM], uid=UID + 2)
+            (victim_out,), _ = victim.result(timeout=300)
+            (hog_out,), _ = hog.result(timeout=300)
+    finally:
+        if saved is not None:
+            autogroup.write_text(saved)
+    assert hog_out.strip() == "hog-done"
+    share = float(victim_out.strip())
+    assert share > 0.6, f"the other student's kernel got {share:.2f} of a core while the flood ran"
+    assert _gone(UID + 1) and _gone(UID + 2)
+
+
+@pytest.mark.slow
+def test_a_long_grading_path_still_starts_the_kernel(tmp_path):
+    """A deep course folder or a long student id made the ipc socket path exceed 107 bytes."""
+    deep = tmp_path / ("kim.minjun@university.example.ac.kr-" * 3)
+    deep.mkdir()
+    assert len(str(deep / "work" / "runtime" / "12345-123456789012345" / "kernel-1")) > sandbox.SOCKET_PATH_MAX
+    before = set(Path("/tmp").glob("rck-*"))
+    out, executor = run_cells(deep, ["print('kernel-up')"])
+    assert executor.death_reason is None, executor.death_reason
+    assert out[0].strip() == "kernel-up"
+    assert set(Path("/tmp").glob("rck-*")) == before, "the short runtime folder was left behind"
     assert _gone(UID)
