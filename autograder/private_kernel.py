@@ -28,9 +28,12 @@ class PrivateSocketKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         if IPC_AVAILABLE and self._socket_folder is None:  # a restart keeps its folder
-            # mkdtemp makes the folder 0700; a short prefix keeps the socket paths far below
-            # the 107-byte limit of a Unix socket address even under a long TMPDIR.
-            self._socket_folder = tempfile.mkdtemp(prefix="rc-kernel-")
+            # mkdtemp makes the folder 0700. A Unix socket's path may be at most 107 bytes:
+            # a short prefix, and /tmp instead of a TMPDIR too long to leave room for it.
+            parent = tempfile.gettempdir()
+            if len(parent) > 64 and os.access("/tmp", os.W_OK):
+                parent = "/tmp"
+            self._socket_folder = tempfile.mkdtemp(prefix="rc-kernel-", dir=parent)
             self.transport = "ipc"
             self.cache_ports = False
             self.ip = os.path.join(self._socket_folder, "kernel")

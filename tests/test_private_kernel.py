@@ -6,6 +6,7 @@ kernels at once and two were handed the same free TCP port.
 
 import asyncio
 import json
+import tempfile
 from pathlib import Path
 
 from nbclient import NotebookClient
@@ -65,3 +66,12 @@ def test_many_kernels_started_at_once_all_come_up():
         return await asyncio.gather(*(run_one(i) for i in range(6)))
 
     assert asyncio.run(run_all()) == [str(i * 7) for i in range(6)]
+
+
+def test_a_long_tmpdir_does_not_push_the_sockets_past_the_path_limit(tmp_path, monkeypatch):
+    long_tmp = tmp_path / ("t" * 90)
+    long_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long_tmp))
+    nb = _notebook("print('up')")
+    NotebookClient(nb, kernel_manager_class=PrivateSocketKernelManager, timeout=60, startup_timeout=60).execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == "up"
