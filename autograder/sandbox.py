@@ -446,7 +446,11 @@ def _drain(stream, path, cap=256 * 1024):
     kept = 0
     with open(path, "ab") as log:
         while True:
-            chunk = stream.read(65536)
+            try:
+                chunk = stream.read(65536)
+            except (ValueError, OSError):
+                # The kernel was stopped at once and jupyter_client closed the pipe under us.
+                return
             if not chunk:
                 break
             if kept < cap:
