@@ -161,9 +161,9 @@ def _run_notebook(path, executed_path):
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
     from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
 
+    nb = nbformat.read(path, as_version=4)
     # Two grading workers may build references at the same moment: private sockets, no ports.
     client = NotebookClient(nb, timeout=900, startup_timeout=300, kernel_name="python3",
                             kernel_manager_class=PrivateSocketKernelManager,
