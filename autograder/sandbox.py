@@ -30,7 +30,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,7 +42,8 @@ from traitlets import Bool, Enum, Integer, Unicode
 
 from nbgrader.preprocessors import Execute
 
-from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
+from resnet_course.autograder.private_kernel import (PrivateSocketKernelManager, socket_folder,
+                                                      use_private_sockets)
 from resnet_course.utils.messages import CourseError, register, text
 
 BWRAP = "/usr/bin/bwrap"
@@ -463,24 +463,6 @@ def _drain(stream, path, cap=256 * 1024):
 # The kernel manager nbclient starts
 # ---------------------------------------------------------------------------------------
 
-# ZeroMQ names a kernel's ipc sockets <runtime>/kernel-<n>, and a Unix socket's path may be at
-# most 107 bytes. A grading folder under a long course path or a long student id passes that,
-# and then no kernel of that student could start.
-SOCKET_PATH_MAX = 107
-
-
-def _runtime_folder(preferred):
-    """The runtime folder: `preferred` when its socket paths fit, else a short one in /tmp.
-
-    Inside the sandbox /tmp is a private tmpfs already writable by the kernel, so a runtime
-    folder bound there shows it nothing new.
-    """
-    if len(str(preferred)) + len("/kernel-99999") > SOCKET_PATH_MAX:
-        return Path(tempfile.mkdtemp(prefix="rck-", dir="/tmp" if os.access("/tmp", os.W_OK) else None))
-    preferred.mkdir(parents=True, exist_ok=True)
-    return preferred
-
-
 class SandboxedKernelManager(AsyncKernelManager):
     """Starts the ipykernel under bubblewrap with the limits above; reports why it died."""
 
@@ -514,16 +496,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         logs = root / "logs"
         for folder in (scratch, logs):
             folder.mkdir(parents=True, exist_ok=True)
-        return root, _runtime_folder(root / "runtime" / stamp), scratch, logs
+        # The runtime folder moves to a short one when its socket paths would be too long;
+        # inside the sandbox it shows the kernel only itself, wherever it is.
+        return root, socket_folder(root / "runtime" / stamp), scratch, logs
 
     async def _async_pre_start_kernel(self, **kw):
         root, runtime, scratch, logs = self._folders()
         self._root, self._runtime, self._scratch, self._logs = root, runtime, scratch, logs
-        os.chmod(runtime, 0o700)
-        self.transport = "ipc"
-        self.cache_ports = False
-        self.ip = str(runtime / "kernel")
-        self.connection_file = str(runtime / "kernel.json")
+        use_private_sockets(self, runtime)
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):

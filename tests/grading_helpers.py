@@ -139,3 +139,21 @@ def copy_course(source, target):
 
 def read_json(path):
     return json.loads(Path(path).read_text())
+
+
+def processes_left(uids, seconds=10):
+    """Pids still running as any of `uids` after waiting up to `seconds` for them to go.
+
+    A killed sandboxed kernel is gone only once it has been reaped, which can take a moment
+    after its worker or the grading process has exited.
+    """
+    import time
+
+    from resnet_course.autograder.sandbox import processes_of_uid
+
+    deadline = time.monotonic() + seconds
+    while True:
+        left = [pid for uid in uids for pid in processes_of_uid(uid)]
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.2)

@@ -12,6 +12,7 @@ from traitlets.config import Config
 
 import grading_helpers as gh
 from resnet_course.autograder import grade, sandbox
+from resnet_course.autograder.private_kernel import SOCKET_PATH_MAX
 from resnet_course.autograder.cli import main as cli_main
 from resnet_course.utils.messages import CourseError
 
@@ -87,12 +88,7 @@ def test_the_kernel_sees_only_its_allow_list(tmp_path, monkeypatch):
 
 
 def _gone(uid, seconds=10):
-    import time
-
-    deadline = time.monotonic() + seconds
-    while sandbox.processes_of_uid(uid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return sandbox.processes_of_uid(uid) == []
+    return gh.processes_left([uid], seconds) == []
 
 
 def test_the_command_is_an_allow_list(tmp_path):
@@ -250,7 +246,7 @@ def test_a_long_grading_path_still_starts_the_kernel(tmp_path):
     """A deep course folder or a long student id made the ipc socket path exceed 107 bytes."""
     deep = tmp_path / ("kim.minjun@university.example.ac.kr-" * 3)
     deep.mkdir()
-    assert len(str(deep / "work" / "runtime" / "12345-123456789012345" / "kernel-1")) > sandbox.SOCKET_PATH_MAX
+    assert len(str(deep / "work" / "runtime" / "12345-123456789012345" / "kernel-1")) > SOCKET_PATH_MAX
     before = set(Path("/tmp").glob("rck-*"))
     out, executor = run_cells(deep, ["print('kernel-up')"])
     assert executor.death_reason is None, executor.death_reason
