@@ -31,9 +31,9 @@ notebooks: bootstrap
 	@test -f assignments/resnet/01_vanishing_gradients.ipynb -a -f assignments/resnet/02_residual_networks.ipynb \
 	  || $(BIN)/resnet-course build
 
-# No news pop-up, and Validate limits that fit the notebooks (see autograder/lab_setup.py).
-$(LABSET): autograder/lab_setup.py $(STAMP)
-	$(BIN)/python -m resnet_course.autograder.lab_setup >/dev/null
+# No news pop-up, and Validate limits that fit the notebooks (see autograder/authoring/lab_setup.py).
+$(LABSET): autograder/authoring/lab_setup.py $(STAMP)
+	$(BIN)/python -m resnet_course.autograder.authoring.lab_setup >/dev/null
 	touch $(LABSET)
 
 lab: notebooks $(LABSET)

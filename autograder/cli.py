@@ -12,12 +12,12 @@ import sys
 from resnet_course.utils.messages import CourseError, register, text
 
 COMMAND_MODULES = (
-    "resnet_course.autograder.build",
-    "resnet_course.autograder.bundle",
+    "resnet_course.autograder.authoring.build",
+    "resnet_course.autograder.authoring.bundle",
     "resnet_course.utils.data",
-    "resnet_course.autograder.grade",
-    "resnet_course.autograder.feedback",
-    "resnet_course.autograder.demo",
+    "resnet_course.autograder.grading.command",
+    "resnet_course.autograder.grading.feedback",
+    "resnet_course.autograder.grading.demo",
 )
 
 register({

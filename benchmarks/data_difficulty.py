@@ -131,7 +131,7 @@ def small_cnn():
 def course_resnet50(source_file):
     if source_file:
         return runpy.run_path(source_file)["ResNet50"]
-    from resnet_course.autograder.sources import graded_function_namespace
+    from resnet_course.autograder.authoring.sources import graded_function_namespace
 
     return graded_function_namespace("02_residual_networks")["ResNet50"]
 
@@ -144,7 +144,7 @@ def notebook_recalibration():
     """
     import ast
 
-    from resnet_course.autograder.sources import is_import_cell, read_source
+    from resnet_course.autograder.authoring.sources import is_import_cell, read_source
 
     cells = read_source("02_residual_networks").cells
     namespace = {}

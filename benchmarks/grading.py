@@ -67,7 +67,7 @@ def run(command, **kwargs):
 
 
 def solution_class(course, folder, count):
-    from resnet_course.autograder import demo
+    from resnet_course.autograder.grading import demo
 
     solved = demo.fill_answers(demo.student_copy(course, "resnet"), demo.solutions(course, "resnet"))
     demo.write_class(folder, "resnet", {f"bench{k:02d}": solved for k in range(count)})

@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 
 import resnet_course.utils  # noqa: F401  (quiet TensorFlow in this process too)
-from resnet_course.autograder import sources
+from resnet_course.autograder.authoring import sources
 
 MODES = {
     "full": {},
@@ -42,7 +42,7 @@ def run_notebook(stem, mode, timeout):
     """Execute one source notebook in `mode`; return (seconds, error cells, slowest cells)."""
     from nbclient import NotebookClient
 
-    from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
+    from resnet_course.autograder.judge.private_kernel import PrivateSocketKernelManager
 
     nb = sources.read_source(stem)
     saved = {name: os.environ.pop(name, None) for name in _MODE_VARIABLES}

@@ -59,7 +59,7 @@ c.IgnorePattern.pattern = (
 c.OverwriteCells.add_missing_cells = True
 
 # ---------------------------------------------------------------------------------------
-# Judge (resnet_course.autograder.judge): autograde preprocessors
+# Judge (resnet_course.autograder.judge.preprocessors): autograde preprocessors
 # ---------------------------------------------------------------------------------------
 # nbgrader's default list with two additions. PrepareArtifacts (first, before Execute) makes
 # the artifacts folder outside the autograded folder and names it to the kernel through
@@ -69,10 +69,10 @@ c.OverwriteCells.add_missing_cells = True
 # follow the judge, not whatever the student's kernel printed or suppressed.
 # Grading may swap "nbgrader.preprocessors.Execute" for its sandboxed Execute; keep the order.
 c.Autograde.autograde_preprocessors = [
-    "resnet_course.autograder.judge.PrepareArtifacts",
+    "resnet_course.autograder.judge.preprocessors.PrepareArtifacts",
     "nbgrader.preprocessors.Execute",
     "nbgrader.preprocessors.IgnorePattern",
-    "resnet_course.autograder.judge.Judge",
+    "resnet_course.autograder.judge.preprocessors.Judge",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",

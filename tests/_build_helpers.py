@@ -19,7 +19,7 @@ def copy_fixture_course(dest):
 
 def copy_real_course(dest):
     """A scratch copy of what a build of the real course reads (never build in course/ from tests)."""
-    from resnet_course.autograder.build import stage_course
+    from resnet_course.autograder.authoring.build import stage_course
 
     return stage_course(COURSE, dest)
 
@@ -36,7 +36,7 @@ def course_validator(course=COURSE, invert=False):
     from nbgrader.validator import Validator
     from traitlets.config.loader import PyFileConfigLoader
 
-    from resnet_course.autograder.private_kernel import PrivateSocketKernelManager
+    from resnet_course.autograder.judge.private_kernel import PrivateSocketKernelManager
 
     class PrivateSocketExecute(Execute):
         def __init__(self, *args, **kwargs):

@@ -490,7 +490,7 @@ def complete_notebook(student_path, stem):
     """
     import nbformat
 
-    from resnet_course.autograder.sources import read_source
+    from resnet_course.autograder.authoring.sources import read_source
 
     solutions = {cell.metadata["nbgrader"]["grade_id"]: strip_solution_markers(cell.source)
                  for cell in read_source(stem).cells if is_answer_cell(cell)}

@@ -73,7 +73,7 @@ def make_course(folder, timeout=10):
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    from resnet_course.autograder.grade import _venv_on_path
+    from resnet_course.autograder.grading.command import _venv_on_path
 
     _venv_on_path()
     folder = Path(folder)
@@ -149,7 +149,7 @@ def processes_left(uids, seconds=10):
     """
     import time
 
-    from resnet_course.autograder.sandbox import processes_of_uid
+    from resnet_course.autograder.grading.limits import processes_of_uid
 
     deadline = time.monotonic() + seconds
     while True:

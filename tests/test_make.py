@@ -61,7 +61,7 @@ def test_make_lab_serves_the_assignments(tmp_path):
 def test_lab_settings_silence_news_and_raise_validate_limits(tmp_path):
     import json
 
-    from resnet_course.autograder.lab_setup import install_lab_settings
+    from resnet_course.autograder.authoring.lab_setup import install_lab_settings
 
     settings = tmp_path / "share" / "jupyter" / "lab" / "settings"
     settings.mkdir(parents=True)

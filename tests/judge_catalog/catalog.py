@@ -577,8 +577,8 @@ CHEAT_ENTRIES = [
     # returns its input unchanged.
     Entry("cheat_monkeypatch", "convolutional_block", "cheat", '''
 import numpy as np
-import resnet_course.autograder.checks_common as _common
-import resnet_course.autograder.checks_resnet as _checks
+import resnet_course.autograder.checks.common as _common
+import resnet_course.autograder.checks.resnet as _checks
 np.allclose = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 np.array_equal = lambda *a, **k: True

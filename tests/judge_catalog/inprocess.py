@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from resnet_course.autograder import compare_run
+from resnet_course.autograder.judge import worker
 
 from .catalog import GRADE_IDS
 
@@ -56,10 +56,10 @@ def run_entry(entry, source_notebook, reference_folder, workdir, cache=None):
         except Exception:
             traceback.print_exc()
     verdicts = {}
-    comparators = compare_run._load_comparators()
+    comparators = worker._load_comparators()
     cache = {} if cache is None else cache
     for grade_id in GRADE_IDS[entry.function]:
-        verdict = compare_run.judge_one(grade_id, Path(source_notebook).stem, artifacts,
+        verdict = worker.judge_one(grade_id, Path(source_notebook).stem, artifacts,
                                         Path(reference_folder) / "artifacts", artifacts.parent / "feedback",
                                         comparators, cache)
         verdicts[grade_id] = {"passed": verdict.passed, "message": verdict.message(),

@@ -1,0 +1,278 @@
+"""The public check of `build_deep_network` (notebook 1): structure, then values.
+
+The structure is read from the model's graph (names, units, wiring); the values are compared
+with a numpy forward pass of the student's own model, with weights set here, so the check
+needs no reference implementation of the exercise.
+"""
+
+import numpy as np
+from resnet_course.utils.messages import register
+
+from . import common  # noqa: F401  (registers check.returns_none, which this check returns)
+
+register({
+    "vanishing.build.not_model": {
+        "ko": "keras.Model을 돌려줘야 하는데 {found}을(를) 돌려줍니다.",
+        "en": "It should return a keras.Model, but returns {found}.",
+    },
+    "vanishing.build.input_dim": {
+        "ko": "입력의 특성 수가 {found}입니다. `keras.Input(shape=(input_dim,))`로 {expected}개여야 합니다.",
+        "en": "The input has {found} features; it must have input_dim = {expected}: `keras.Input(shape=(input_dim,))`.",
+    },
+    "vanishing.build.hidden_count": {
+        "ko": "은닉층(`output`이 아닌 Dense 층)이 {found}개입니다. depth={depth}이면 {depth}개여야 합니다.",
+        "en": "There are {found} hidden layers (Dense layers other than `output`); depth={depth} needs {depth}.",
+    },
+    "vanishing.build.hidden_names": {
+        "ko": "층 이름은 hidden_1 … hidden_{depth}이어야 합니다. 지금 이름: {found}",
+        "en": "Layer names must be hidden_1 … hidden_{depth}. Found: {found}",
+    },
+    "vanishing.build.width": {
+        "ko": "{name}의 유닛 수가 {found}입니다. 은닉층은 모두 width={width}개여야 합니다.",
+        "en": "{name} has {found} units; every hidden layer must have width={width}.",
+    },
+    "vanishing.build.output": {
+        "ko": "출력층이 없습니다. 마지막 층은 `Dense(1, name=\"output\")`이어야 합니다.",
+        "en": "The output layer is missing: the last layer must be `Dense(1, name=\"output\")`.",
+    },
+    "vanishing.build.output_units": {
+        "ko": "`output` 층의 유닛이 {found}개입니다. 출력은 값 하나, `Dense(1, ...)`입니다.",
+        "en": "The `output` layer has {found} units; the output is a single value, `Dense(1, ...)`.",
+    },
+    "vanishing.build.output_activation": {
+        "ko": "`output` 층에 활성화 함수({found})가 있습니다. 출력층에는 활성화 함수를 두지 않습니다.",
+        "en": "The `output` layer has an activation ({found}); the output layer has none.",
+    },
+    "vanishing.build.output_input": {
+        "ko": "`output` 층의 입력이 {found}입니다. 마지막 은닉 값 {expected}에 연결하세요.",
+        "en": "The `output` layer takes {found}; connect it to the last hidden value, {expected}.",
+    },
+    "vanishing.build.skip_missing": {
+        "ko": "hidden_{i} 뒤에 잔차 더하기가 없습니다. residual=True이면 `layers.Add(name=\"skip_{i}\")([h, z])`가 필요합니다.",
+        "en": "The residual add is missing after hidden_{i}: residual=True needs `layers.Add(name=\"skip_{i}\")([h, z])`.",
+    },
+    "vanishing.build.skip_unnamed": {
+        "ko": "더하기 층 {found}이(가) 있지만 이름이 skip_2 … skip_{depth}이 아닙니다. `layers.Add(name=f\"skip_{{i}}\")`로 이름을 붙이세요 (`h + z`는 이름을 붙일 수 없습니다).",
+        "en": "There are additions named {found}, not skip_2 … skip_{depth}. Name them with `layers.Add(name=f\"skip_{{i}}\")` (`h + z` cannot be named).",
+    },
+    "vanishing.build.skip_inputs": {
+        "ko": "skip_{i}가 {found}을(를) 더합니다. hidden_{i}의 출력과 hidden_{i}에 들어간 값({expected})을 더해야 합니다.",
+        "en": "skip_{i} adds {found}; it must add hidden_{i}'s output and what went into hidden_{i} ({expected}).",
+    },
+    "vanishing.build.unexpected_skip": {
+        "ko": "residual=False인데 더하기 층({found})이 있습니다. 일반 네트워크에는 스킵 연결이 없습니다.",
+        "en": "residual=False, yet there are additions ({found}); a plain network has no skip connections.",
+    },
+    "vanishing.build.first_skip": {
+        "ko": "hidden_1에는 스킵 연결을 두지 않습니다. 스킵 연결은 hidden_2부터입니다.",
+        "en": "hidden_1 gets no skip connection; skip connections start at hidden_2.",
+    },
+    "vanishing.build.hidden_input": {
+        "ko": "hidden_{i}의 입력이 {found}입니다. 바로 앞의 값 {expected}을(를) 받아야 합니다.",
+        "en": "hidden_{i} takes {found}; it must take the value just before it, {expected}.",
+    },
+    "vanishing.build.no_bias": {
+        "ko": "{name}에 편향이 없습니다. `use_bias`는 기본값(True)으로 두세요.",
+        "en": "{name} has no bias; leave `use_bias` at its default (True).",
+    },
+    "vanishing.build.wrong_activation": {
+        "ko": "은닉층이 {found} 활성화 함수를 씁니다. activation={expected!r}을(를) 그대로 써야 합니다.",
+        "en": "The hidden layers use the {found} activation; they must use the given activation={expected!r}.",
+    },
+    "vanishing.build.activation_after_add": {
+        "ko": "활성화 함수가 더하기 뒤에 적용됩니다: act(h + Wh + b). 순서는 h + act(Wh + b)입니다.",
+        "en": "The activation is applied after the add: act(h + Wh + b). It must be h + act(Wh + b).",
+    },
+    "vanishing.build.values": {
+        "ko": "구조는 맞지만 계산 값이 h ← h + hidden_i(h)와 다릅니다 (depth={depth}, residual={residual}, 최대 차이 {diff:.2e}).",
+        "en": "The structure is right but the values differ from h ← h + hidden_i(h) (depth={depth}, residual={residual}, largest difference {diff:.2e}).",
+    },
+})
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+
+_BUILD_CASES = (  # depth, width, activation, residual, input_dim
+    (4, 8, "relu", False, 2),
+    (4, 8, "tanh", True, 2),
+    (3, 5, "sigmoid", True, 3),
+)
+
+
+def _inbound(layer_config):
+    """Names of the layers feeding a layer, read from the functional model's config."""
+    names = []
+
+    def walk(item):
+        if isinstance(item, dict):
+            history = item.get("config", {}).get("keras_history") if "config" in item else None
+            if history:
+                names.append(history[0])
+                return
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, (list, tuple)):
+            for value in item:
+                walk(value)
+
+    walk(layer_config.get("inbound_nodes", []))
+    return names
+
+
+# Layers that only apply an activation: `Dense(...)` followed by `Activation(act)` is the same
+# network as `Dense(..., activation=act)`, so the wiring check looks through them (the value
+# check then says whether the activation sits in the right place).
+_TRANSPARENT = ("Activation", "ReLU")
+
+
+def _graph(model):
+    """{layer name: (class name, inbound names, config)} of a functional model, activations seen through."""
+    import keras
+
+    entries = model.get_config().get("layers", [])
+    layers = {}
+    previous = None
+    for entry in entries:
+        name = entry.get("name") or entry.get("config", {}).get("name", "?")
+        # A Sequential model stores no wiring: each layer takes the one before it.
+        inbound = ([previous] if previous else []) if isinstance(model, keras.Sequential) else _inbound(entry)
+        layers[name] = (entry.get("class_name", "?"), inbound, entry.get("config", {}))
+        previous = name
+
+    def resolve(name):
+        seen = set()
+        while name in layers and layers[name][0] in _TRANSPARENT and len(layers[name][1]) == 1 and name not in seen:
+            seen.add(name)
+            name = layers[name][1][0]
+        return name
+
+    return {name: (kind, [resolve(source) for source in inbound], config)
+            for name, (kind, inbound, config) in layers.items() if kind not in _TRANSPARENT}
+
+
+def _activation_name(config):
+    activation = config.get("activation", "linear")
+    if isinstance(activation, dict):
+        activation = activation.get("config", {}).get("name", activation.get("class_name", "?"))
+    return str(activation)
+
+
+def _structure_problems(model, depth, width, residual, input_dim):
+    import keras
+
+    if not isinstance(model, keras.Model):
+        return [("vanishing.build.not_model", {"found": type(model).__name__})]
+    problems = []
+    found_dim = model.inputs[0].shape[-1] if model.inputs else None
+    if found_dim != input_dim:
+        problems.append(("vanishing.build.input_dim", {"found": found_dim, "expected": input_dim}))
+    graph = _graph(model)
+    dense = [name for name, (kind, _, _) in graph.items() if kind == "Dense" and name != "output"]
+    expected = [f"hidden_{i}" for i in range(1, depth + 1)]
+    if len(dense) != depth:
+        return problems + [("vanishing.build.hidden_count", {"found": len(dense), "depth": depth})]
+    if sorted(dense) != sorted(expected):
+        return problems + [("vanishing.build.hidden_names", {"depth": depth, "found": ", ".join(dense)})]
+    for name in expected:
+        units = graph[name][2].get("units")
+        if units != width:
+            problems.append(("vanishing.build.width", {"name": name, "found": units, "width": width}))
+            break
+    if "output" not in graph or graph["output"][0] != "Dense":
+        return problems + [("vanishing.build.output", {})]
+    if graph["output"][2].get("units") != 1:
+        problems.append(("vanishing.build.output_units", {"found": graph["output"][2].get("units")}))
+    if _activation_name(graph["output"][2]) != "linear":
+        problems.append(("vanishing.build.output_activation", {"found": _activation_name(graph["output"][2])}))
+    adds = [name for name, (kind, _, _) in graph.items() if kind == "Add"]
+    if not residual and adds:
+        return problems + [("vanishing.build.unexpected_skip", {"found": ", ".join(adds)})]
+    unnamed = [name for name in adds if name not in {f"skip_{i}" for i in range(2, depth + 1)}]
+    if residual and "skip_1" in unnamed:
+        return problems + [("vanishing.build.first_skip", {})]
+    # One walk for both wirings: hidden_i reads what came before it (hidden_{i-1} in a plain
+    # network, skip_{i-1} in a residual one); a residual network then adds skip_i.
+    previous = "hidden_1"
+    for i in range(2, depth + 1):
+        hidden = f"hidden_{i}"
+        if graph[hidden][1] != [previous]:
+            return problems + [("vanishing.build.hidden_input", {
+                "i": i, "found": ", ".join(graph[hidden][1]), "expected": previous})]
+        if not residual:
+            previous = hidden
+            continue
+        skip = f"skip_{i}"
+        if skip not in graph or graph[skip][0] != "Add":
+            if unnamed:
+                return problems + [("vanishing.build.skip_unnamed", {"found": ", ".join(unnamed), "depth": depth})]
+            return problems + [("vanishing.build.skip_missing", {"i": i})]
+        if sorted(graph[skip][1]) != sorted([previous, hidden]):
+            return problems + [("vanishing.build.skip_inputs", {
+                "i": i, "found": " + ".join(graph[skip][1]), "expected": previous})]
+        previous = skip
+    last = f"skip_{depth}" if residual and depth > 1 else f"hidden_{depth}"
+    if graph["output"][1] != [last]:
+        problems.append(("vanishing.build.output_input", {"found": ", ".join(graph["output"][1]), "expected": last}))
+    return problems
+
+
+def _act(name, z):
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    return z  # linear
+
+
+def _forward(weights, X, activation, residual, after_add=False):
+    """h ← h + act(h W + b) (or act(h + h W + b) with after_add), in float64."""
+    h = X.astype(np.float64)
+    for i, (kernel, bias) in enumerate(weights[:-1]):
+        z = h @ kernel + bias
+        if residual and i > 0:
+            h = _act(activation, h + z) if after_add else h + _act(activation, z)
+        else:
+            h = _act(activation, z)
+    kernel, bias = weights[-1]
+    return h @ kernel + bias
+
+
+def _value_problems(model, depth, width, activation, residual, input_dim):
+    rng = np.random.default_rng(7)
+    weights = []
+    for name in [f"hidden_{i}" for i in range(1, depth + 1)] + ["output"]:
+        layer = model.get_layer(name)
+        if len(layer.get_weights()) != 2:
+            return [("vanishing.build.no_bias", {"name": name})]
+        fan_in, fan_out = layer.get_weights()[0].shape
+        pair = (rng.normal(0, 1 / np.sqrt(fan_in), (fan_in, fan_out)), rng.normal(0, 0.3, fan_out))
+        layer.set_weights([pair[0].astype("float32"), pair[1].astype("float32")])
+        weights.append(pair)
+    X = rng.normal(size=(12, input_dim)).astype("float32")
+    found = np.asarray(model(X), dtype=np.float64)
+    expected = _forward(weights, X, activation, residual)
+    if found.shape == expected.shape and np.allclose(found, expected, rtol=1e-4, atol=1e-4):
+        return []
+    close = lambda other: found.shape == other.shape and np.allclose(found, other, rtol=1e-4, atol=1e-4)  # noqa: E731
+    for other in ACTIVATIONS + ("linear",):
+        if other != activation and close(_forward(weights, X, other, residual)):
+            return [("vanishing.build.wrong_activation", {"found": other, "expected": activation})]
+    if residual and close(_forward(weights, X, activation, residual, after_add=True)):
+        return [("vanishing.build.activation_after_add", {})]
+    diff = float(np.max(np.abs(found - expected))) if found.shape == expected.shape else float("inf")
+    return [("vanishing.build.values", {"depth": depth, "residual": residual, "diff": diff})]
+
+
+def check_build_deep_network(build_deep_network):
+    """Structure (names, units, wiring), then values with fixed weights, on three public cases."""
+    for depth, width, activation, residual, input_dim in _BUILD_CASES:
+        model = build_deep_network(depth, width, activation, residual, input_dim=input_dim)
+        if model is None:
+            return [("check.returns_none", {})]
+        problems = _structure_problems(model, depth, width, residual, input_dim)
+        if not problems:
+            problems = _value_problems(model, depth, width, activation, residual, input_dim)
+        if problems:
+            return problems
+    return []

@@ -1,0 +1,278 @@
+"""The guards on the real course: what `resnet-course build` and the committed assignments/
+must satisfy, each next to a test that shows it failing on a deliberately broken input
+(always a temporary copy, never a real file).
+"""
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from _build_helpers import COURSE, FIXTURE_SOURCE, REPO
+from resnet_course.autograder.authoring import build
+from resnet_course.autograder.authoring import source_checks
+from resnet_course.autograder.authoring.sources import ASSIGNMENT, NOTEBOOKS
+from resnet_course.utils.messages import CourseError
+
+ASSIGNMENTS = REPO / "assignments" / ASSIGNMENT
+
+
+@pytest.fixture(scope="module")
+def real_sources():
+    return build.load_sources(COURSE)
+
+
+@pytest.fixture(scope="module")
+def real_variants():
+    """The three language variants of the real course, built in scratch copies."""
+    return {lang: build.built_notebooks(COURSE, lang) for lang in build.LANG_CHOICES}
+
+
+def _problem_keys(error):
+    return [key for key, _ in getattr(error, "problems", [])]
+
+
+def _write_source(tmp_path, text, name="01_toy_scaling.md"):
+    course = tmp_path / "course"
+    (course / "notebooks").mkdir(parents=True)
+    (course / "images").mkdir()
+    for image in (FIXTURE_SOURCE.parent.parent / "images").iterdir():
+        (course / "images" / image.name).write_bytes(image.read_bytes())
+    (course / "notebooks" / name).write_text(text, encoding="utf-8")
+    return course
+
+
+def _broken(tmp_path, old, new, count=1):
+    text = FIXTURE_SOURCE.read_text(encoding="utf-8")
+    assert text.count(old) >= count, old
+    return _write_source(tmp_path, text.replace(old, new, count))
+
+
+def _refused(course):
+    with pytest.raises(CourseError) as caught:
+        build.load_sources(course)
+    return _problem_keys(caught.value)
+
+
+# ---------------------------------------------------------------------------------------
+# The real sources pass every structural check (pairs, metadata, conventions, images)
+# ---------------------------------------------------------------------------------------
+
+def test_real_sources_are_the_two_notebooks_and_pass_every_check(real_sources):
+    assert sorted(real_sources) == sorted(NOTEBOOKS)
+
+
+def test_fixture_source_passes_every_check(tmp_path):
+    course = _write_source(tmp_path, FIXTURE_SOURCE.read_text(encoding="utf-8"))
+    assert list(build.load_sources(course)) == ["01_toy_scaling"]
+
+
+# --- jupytext: nbgrader metadata never dropped silently ---------------------------------
+
+def test_headerless_source_is_refused(tmp_path):
+    text = FIXTURE_SOURCE.read_text(encoding="utf-8")
+    headerless = text.split("---\n", 2)[2]
+    assert _refused(_write_source(tmp_path, headerless)) == ["source.header"]
+
+
+def test_header_filter_that_drops_nbgrader_is_refused(tmp_path):
+    course = _broken(tmp_path, "cell_metadata_filter: lang,nbgrader,tags,-all", "cell_metadata_filter: -all")
+    assert _refused(course) == ["source.filter_drops"] * 3
+    course2 = _broken(tmp_path / "b", "cell_metadata_filter: lang,nbgrader,tags,-all",
+                      "cell_metadata_filter: -nbgrader")
+    assert _refused(course2) == ["source.filter_drops"]
+
+
+def test_answer_cell_without_metadata_is_refused(tmp_path):
+    old = "---\nnbgrader:\n  grade: false\n  grade_id: scale_values\n  locked: false\n  schema_version: 3\n" \
+          "  solution: true\n  task: false\n---\n# GRADED FUNCTION"
+    keys = _refused(_broken(tmp_path, old, "# GRADED FUNCTION"))
+    assert "source.answer_without_metadata" in keys
+
+
+def test_hidden_tests_without_grade_metadata_are_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, "  grade: true\n", "  grade: false\n"))
+    assert "source.marker_without_metadata" in keys
+
+
+# --- two languages ------------------------------------------------------------------------
+
+def test_prose_without_language_tag_is_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, '+++ {"lang": "ko"}\n\n수고했습니다', "+++\n\n수고했습니다"))
+    assert "source.no_lang" in keys
+
+
+def test_korean_cell_without_english_partner_is_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, '+++ {"lang": "en"}\n\nWell done.', '+++ {"lang": "ko"}\n\n잘했습니다.'))
+    assert "source.unpaired" in keys
+
+
+def test_partners_in_the_wrong_language_are_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, "Well done. This is the end", "잘했습니다. This is the end"))
+    assert keys == ["source.wrong_script"]
+
+
+def test_partners_with_different_headings_are_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, "## Exercise 1: `scale_values`", "Exercise 1: `scale_values`"))
+    assert keys == ["source.partner_mismatch"]
+
+
+# --- cell conventions ---------------------------------------------------------------------
+
+def test_answer_cell_with_two_functions_is_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, "    ### END SOLUTION\n```",
+                            "    ### END SOLUTION\n\n\ndef helper():\n    return 1\n```"))
+    assert keys == ["source.answer_one_function"]
+
+
+def test_answer_cell_without_graded_function_line_is_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, "# GRADED FUNCTION: scale_values\n", "# scale_values\n"))
+    assert "source.answer_header" in keys
+
+
+def test_test_cell_without_docstring_is_refused(tmp_path):
+    old = ('"""scale_values가 공개 입력과 숨겨진 입력에서 배율을 곱한 값을 돌려주는지 확인합니다.\n'
+           'Checks that scale_values returns the scaled values on public and hidden inputs."""\n')
+    assert _refused(_broken(tmp_path, old, "")) == ["source.test_docstring"]
+    english_only = '"""Checks that scale_values returns the scaled values."""\n'
+    assert _refused(_broken(tmp_path / "b", old, english_only)) == ["source.test_docstring"]
+
+
+def test_grade_id_not_named_after_its_function_is_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, "grade_id: scale_values_values", "grade_id: values_check"))
+    assert keys == ["source.test_grade_id", "source.untested_function"]
+
+
+def test_answer_cell_that_is_also_graded_is_refused(tmp_path):
+    text = FIXTURE_SOURCE.read_text(encoding="utf-8")
+    text = text.replace("  grade: false\n  grade_id: scale_values\n", "  grade: true\n  grade_id: scale_values\n")
+    assert "source.solution_and_grade" in _refused(_write_source(tmp_path, text))
+
+
+def test_missing_image_is_refused(tmp_path):
+    keys = _refused(_broken(tmp_path, "../images/toy_diagram.svg", "../images/nowhere.svg", count=2))
+    assert keys == ["build.image_missing", "build.image_missing"]
+
+
+def test_real_answer_and_test_cells_follow_the_conventions(real_sources):
+    for stem, nb in real_sources.items():
+        names = source_checks.graded_function_names(nb)
+        assert names, stem
+        ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+        assert ids and all(any(i.startswith(n + "_") for n in names) for i in ids), ids
+
+
+# ---------------------------------------------------------------------------------------
+# ko, en and both: the same code cells and grade ids
+# ---------------------------------------------------------------------------------------
+
+def test_ko_and_en_builds_have_the_same_code_cells_and_grade_ids_as_both(real_variants):
+    assert sorted(real_variants["both"]) == [f"{stem}.ipynb" for stem in NOTEBOOKS]
+    for lang in ("ko", "en"):
+        assert build.variant_differences(real_variants["both"], real_variants[lang]) == []
+        assert real_variants[lang] != real_variants["both"]  # the prose did change
+
+
+def test_variant_check_fails_when_a_code_cell_or_grade_id_differs(real_variants):
+    both = real_variants["both"]
+    name = sorted(both)[0]
+    nb = nbformat.reads(both[name], as_version=4)
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    graded[0].metadata["nbgrader"]["grade_id"] += "_renamed"
+    assert build.variant_differences(both, {**both, name: nbformat.writes(nb)})[0][0] == name
+    nb = nbformat.reads(both[name], as_version=4)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    nb.cells = [c for c in nb.cells if c is not first_code]
+    assert build.variant_differences(both, {**both, name: nbformat.writes(nb)}) == [(name, "code cells differ")]
+
+
+# ---------------------------------------------------------------------------------------
+# assignments/ is exactly what the build produces
+# ---------------------------------------------------------------------------------------
+
+def test_assignments_are_what_build_produces(real_variants):
+    # Fails with "run `resnet-course build`" when a source changed and assignments/ did not
+    # (the message itself is shown failing in tests/test_build.py on the fixture course).
+    assert build.stale_notebooks(COURSE) == [], (
+        "assignments/ is stale: run `resnet-course build` and commit assignments/")
+    assert sorted(p.name for p in ASSIGNMENTS.iterdir()) == [f"{s}.ipynb" for s in NOTEBOOKS]
+
+
+def test_stale_assignments_are_reported(tmp_path, real_variants):
+    out = tmp_path / "assignments"
+    build.write_student_copies(real_variants["both"], out)
+    assert build.check_up_to_date(COURSE, out=out)
+    victim = out / ASSIGNMENT / f"{NOTEBOOKS[0]}.ipynb"
+    victim.write_text(victim.read_text(encoding="utf-8").replace("ResNet", "ResNot", 1), encoding="utf-8")
+    with pytest.raises(CourseError, match="resnet-course build"):
+        build.check_up_to_date(COURSE, out=out)
+
+
+# ---------------------------------------------------------------------------------------
+# No solution and no hidden test in anything a student receives
+# ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def secrets(real_sources):
+    lines = source_checks.secret_lines(real_sources.values())
+    assert len(lines) > 20  # the solutions and hidden tests of both notebooks
+    return lines
+
+
+def test_no_solution_or_hidden_test_in_assignments(secrets):
+    texts = {p.name: source_checks.notebook_text(nbformat.read(p, as_version=4))
+             for p in sorted(ASSIGNMENTS.glob("*.ipynb"))}
+    assert len(texts) == len(NOTEBOOKS)
+    assert source_checks.find_leaks(texts, secrets) == []
+    raw = {p.name: p.read_text(encoding="utf-8") for p in ASSIGNMENTS.glob("*.ipynb")}
+    assert source_checks.find_leaks(raw, [], markers=True) == []
+
+
+def _installed_package_files():
+    files = []
+    for name in ("resnet_course.utils", "resnet_course.autograder"):
+        for folder in importlib.import_module(name).__path__:
+            files += [p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return files
+
+
+def test_no_solution_or_hidden_test_in_installed_modules(secrets):
+    files = _installed_package_files()
+    assert any(p.name == "build.py" for p in files)
+    texts = {str(p): p.read_text(encoding="utf-8", errors="replace") for p in files}
+    leaks = source_checks.find_leaks(texts, secrets, markers=False, min_run=2)
+    assert leaks == [], "solution or hidden-test code in the installed package:\n" + "\n".join(
+        f"{name}: {what}" for name, what in leaks)
+
+
+def test_leak_scan_finds_a_solution_line_and_a_marker(tmp_path, secrets, real_variants):
+    name = sorted(real_variants["both"])[-1]
+    nb = nbformat.reads(real_variants["both"][name], as_version=4)
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    answer.source += "\n    " + secrets[len(secrets) // 2]
+    leaks = source_checks.find_leaks({name: source_checks.notebook_text(nb)}, secrets)
+    assert leaks == [(name, secrets[len(secrets) // 2])]
+    marked = source_checks.find_leaks({name: "x = 1\n### BEGIN HIDDEN TESTS\n"}, secrets)
+    assert marked == [(name, "BEGIN HIDDEN TESTS")]
+    module = tmp_path / "helper.py"
+    # a module: one stray line in common with a solution is no leak, two together are
+    module.write_text("def reference():\n    " + secrets[0] + "\n    return 1\n", encoding="utf-8")
+    assert source_checks.find_leaks({"helper.py": module.read_text()}, secrets, markers=False, min_run=2) == []
+    module.write_text("def reference():\n    " + secrets[0] + "\n\n    " + secrets[1] + "\n", encoding="utf-8")
+    assert source_checks.find_leaks({"helper.py": module.read_text()}, secrets, markers=False, min_run=2) == \
+        [("helper.py", f"{secrets[0]} ⏎ {secrets[1]}")]
+    # the same line written with another import style is the same line
+    qualified = "keras.layers." + secrets[0] if re.match(r"^[A-Z]\w*\(", secrets[0]) else secrets[0]
+    assert source_checks.normalise_line(qualified) == secrets[0]
+
+
+def test_student_copies_hold_no_jupytext_metadata_and_embed_their_images():
+    for path in sorted(ASSIGNMENTS.glob("*.ipynb")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert set(data["metadata"]) == {"kernelspec", "language_info"}
+        markdown = "".join("".join(c["source"]) for c in data["cells"] if c["cell_type"] == "markdown")
+        assert not re.search(r"\]\(\.\./images/", markdown)

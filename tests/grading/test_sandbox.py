@@ -1,0 +1,257 @@
+"""The grading sandbox: what a student's kernel can see and do, and what happens without bwrap."""
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from traitlets.config import Config
+
+import grading_helpers as gh
+from resnet_course.autograder.grading import command as grade
+from resnet_course.autograder.grading import guarded_execute, sandbox
+from resnet_course.autograder.grading import limits as kernel_limits
+from resnet_course.autograder.judge.private_kernel import SOCKET_PATH_MAX
+from resnet_course.autograder.cli import main as cli_main
+from resnet_course.utils.messages import CourseError
+
+REPO = Path(__file__).resolve().parents[2]
+UID = 3_999_000 + os.getpid() % 900
+
+
+def run_cells(tmp_path, cells, uid=UID, **manager):
+    """Execute code cells in the sandbox through GuardedExecute; return (outputs text, executor)."""
+    nb = new_notebook(cells=[new_code_cell(code) for code in cells])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder = tmp_path / "student"
+    folder.mkdir(exist_ok=True)
+    (folder / "data.csv").write_text("1,2\n")
+    (folder / "other.ipynb").write_text("{}")
+    config = Config()
+    config.SandboxedKernelManager.work_root = str(tmp_path / "work")
+    config.SandboxedKernelManager.sandbox_uid = uid
+    for key, value in manager.items():
+        setattr(config.SandboxedKernelManager, key, value)
+    config.GuardedExecute.timeout = 60
+    executor = guarded_execute.GuardedExecute(config=config)
+    done, _ = executor.preprocess(nb, {"metadata": {"path": str(folder)}})
+    texts = []
+    for cell in done.cells:
+        texts.append("".join(o.get("text", "") or f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs))
+    return texts, executor
+
+
+def test_bwrap_and_user_namespaces_work_here():
+    assert sandbox.sandbox_problem(UID) is None
+
+
+@pytest.mark.slow
+def test_the_kernel_sees_only_its_allow_list(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_SECRET_TOKEN", "hunter2")
+    artifacts = tmp_path / "artifacts" / "alice" / "01"
+    monkeypatch.setenv("RESNET_COURSE_ARTIFACTS", str(artifacts))
+    out, executor = run_cells(tmp_path, [
+        "import os, json\nopen(os.environ['RESNET_COURSE_ARTIFACTS'] + '/made.json', 'w').write('{}')\n"
+        "print(json.dumps([os.getuid(), os.getpid()]))",
+        "print(json.dumps(sorted(os.listdir('/'))))",
+        "print(json.dumps(sorted(os.listdir('.'))))",
+        "print(json.dumps(sorted(p for p in os.listdir('/proc') if p.isdigit())))",
+        "print(json.dumps(sorted(os.environ)))",
+        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=2); print('net-open')\n"
+        "except OSError as e:\n    print('net-closed', e.errno)",
+        f"print(json.dumps(sorted(os.listdir({str(REPO)!r}))))",
+        "print(json.dumps([os.path.exists(p) for p in ['/root/.ssh', '/etc/shadow', '/var', '/home/student']]))",
+        "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())",
+        "import numpy, resnet_course.utils, resnet_course.autograder.checks.artifacts; print('imports-ok')",
+    ])
+    uid, pid = json.loads(out[0])
+    assert uid == 65534 and pid == 2
+    # Outside, the kernel was an unprivileged uid of its own: it owns what it wrote.
+    assert (artifacts / "made.json").stat().st_uid == UID
+    assert sorted(os.listdir(artifacts.parent)) == ["01"]  # only its own artifacts folder was bound
+    tops = {Path(p).parts[1] for p in (*sandbox.python_folders(), *sandbox.package_folders(),
+                                       *([sandbox.data_folder()] if sandbox.data_folder() else []))}
+    assert set(json.loads(out[1])) == {"bin", "dev", "etc", "home", "lib", "lib64", "proc", "sbin", "tmp",
+                                       "usr"} | tops
+    assert json.loads(out[2]) == ["data.csv"]  # its files, not the notebooks being graded
+    assert json.loads(out[3]) == ["1", "2"]
+    environment = json.loads(out[4])
+    assert "GRADER_SECRET_TOKEN" not in environment and "JPY_PARENT_PID" not in environment
+    assert out[5].startswith("net-closed")
+    assert json.loads(out[6]) == sorted([".venv", "autograder", "utils"])  # not the repository
+    assert json.loads(out[7]) == [False, False, False, True]
+    assert out[8].strip() == "ok" and out[9].strip() == "imports-ok"
+    assert executor.death_reason is None
+    assert not (tmp_path / "student" / "mine.txt").exists()  # a scratch copy, not the original
+    assert _gone(UID)
+
+
+def _gone(uid, seconds=10):
+    return gh.processes_left([uid], seconds) == []
+
+
+def test_the_command_is_an_allow_list(tmp_path):
+    limits = kernel_limits.CgroupLimits.__new__(kernel_limits.CgroupLimits)
+    limits.folders = {}
+    command = sandbox.sandbox_command(
+        ["python", "-m", "ipykernel_launcher"], cwd=tmp_path / "cwd", scratch=tmp_path / "scratch",
+        writable=[tmp_path / "artifacts"], runtime=tmp_path / "runtime", staging=tmp_path / "stage",
+        etc_folder=sandbox.write_etc(tmp_path / "etc"), uid=UID, limits=limits, max_processes=64,
+        file_size_bytes=2**20, tmp_bytes=2**20)
+    bwrap = command[command.index(sandbox.BWRAP):]
+    binds = [(bwrap[i], bwrap[i + 1], bwrap[i + 2]) for i, arg in enumerate(bwrap)
+             if arg in ("--bind", "--ro-bind")]
+    writable = sorted(dest for kind, _, dest in binds if kind == "--bind")
+    assert writable == sorted(str(p) for p in (tmp_path / "artifacts", tmp_path / "runtime", tmp_path / "cwd"))
+    readable = {dest for kind, _, dest in binds if kind == "--ro-bind"}
+    allowed = {"/usr", "/etc/passwd", "/etc/group", "/etc/ld.so.cache", "/etc/fonts",
+               *map(str, sandbox.python_folders()), *map(str, sandbox.package_folders())}
+    data = sandbox.data_folder()
+    if data:
+        allowed.add(str(data))
+    assert readable <= allowed
+    assert str(REPO) not in readable and str(REPO / "course") not in readable
+    assert {str(REPO / "utils"), str(REPO / "autograder")} <= readable
+    for flag in ("--unshare-all", "--die-with-parent", "--new-session", "--remount-ro"):
+        assert flag in bwrap
+    assert ["--unsetenv", "JPY_PARENT_PID"] == bwrap[bwrap.index("--unsetenv"):bwrap.index("--unsetenv") + 2]
+    assert f"--nproc=64" in command and f"--reuid={UID}" in command
+
+
+def test_grading_refuses_without_bwrap_and_says_so_in_both_languages(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sandbox, "BWRAP", str(tmp_path / "no-bwrap"))
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sandbox, "_probe_cache", {})
+    problem = sandbox.sandbox_problem(UID)
+    assert "bubblewrap" in problem and "설치되어 있지 않습니다" in problem
+    course = gh.make_course(tmp_path / "course")
+    gh.write_submission(tmp_path / "submitted", "alice", gh.solved(course))
+    with pytest.raises(CourseError) as error:
+        grade.grade_class(tmp_path / "submitted", course=course, assignment="tiny", progress=False)
+    assert "--no-sandbox" in str(error.value) and "샌드박스" in str(error.value)
+    code = cli_main(["grade", str(tmp_path / "submitted"), "--course", str(course), "--assignment", "tiny"])
+    assert code == 1 and "--no-sandbox" in capsys.readouterr().err
+    assert not (course / ".grading" / "tiny" / "alice").exists()
+
+
+def test_restricted_user_namespaces_are_detected(tmp_path, monkeypatch):
+    # What bwrap prints on Ubuntu 24.04, where AppArmor restricts unprivileged user namespaces.
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(sandbox, "BWRAP", str(fake))
+    monkeypatch.setattr(sandbox, "_probe_cache", {})
+    problem = sandbox.sandbox_problem(None)
+    assert "user namespace" in problem and "사용자 네임스페이스" in problem and "uid map" in problem
+
+
+@pytest.mark.slow
+def test_no_sandbox_grades_trusted_work_and_shows_why_the_sandbox_matters(tmp_path):
+    course = gh.make_course(tmp_path / "course")
+    probe = ("import os\nprint('SEES-SOURCE', os.path.exists('../../../source/tiny/01_basics.ipynb'), "
+             "os.path.exists('../../../gradebook.db'))")
+    for student in ("trusted", "curious"):
+        gh.write_submission(tmp_path / "submitted", student, gh.solved(course, extra_cells=[(2, probe)]))
+    results, _ = grade.grade_class(tmp_path / "submitted", course=course, assignment="tiny", jobs=2,
+                                   sandbox=False, progress=False, log=lambda *_: None)
+    assert sorted((r["student"], r["score"]) for r in results) == [("curious", 10), ("trusted", 10)]
+    text = Path(course / ".grading" / "tiny" / "trusted" / "autograded" / "01_basics.ipynb").read_text()
+    assert "SEES-SOURCE True True" in text  # unsandboxed, a kernel reads the solutions and gradebook
+
+
+@pytest.mark.slow
+def test_without_cgroups_a_watchdog_stops_a_memory_bomb(tmp_path, monkeypatch):
+    monkeypatch.setattr(kernel_limits, "_own_cgroup_v1", lambda controller: None)
+    out, executor = run_cells(tmp_path, ["print('before')", "blob = b'x' * (3 * 2**30)", "print('after')"],
+                              memory_limit_mb=512)
+    assert out[0].strip() == "before"
+    assert "memory limit (512 MB)" in executor.death_reason
+    assert "did not run" in out[2] and "memory limit" in out[2]
+    assert _gone(UID)
+
+
+@pytest.mark.slow
+def test_the_wall_clock_stops_a_notebook(tmp_path):
+    out, executor = run_cells(tmp_path, ["import time\ntime.sleep(600)", "print('after')"], wall_clock=20)
+    assert "20 s" in executor.death_reason and "20초" in executor.death_reason
+    assert "did not run" in out[1]
+    assert _gone(UID)
+
+
+HOG = """
+import os, time
+children = []
+for _ in range(12):
+    pid = os.fork()
+    if pid == 0:
+        end = time.time() + 14
+        while time.time() < end:
+            pass
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+print("hog-done")
+"""
+
+VICTIM = """
+import time
+time.sleep(4)
+start_wall, start_cpu = time.time(), time.process_time()
+while time.time() - start_wall < 4:
+    pass
+print(round((time.process_time() - start_cpu) / (time.time() - start_wall), 3))
+"""
+
+
+@pytest.mark.slow
+def test_a_kernel_that_floods_the_cpu_leaves_the_other_students_kernel_its_share(tmp_path):
+    """Two students graded side by side (--jobs 2): one forks twelve busy processes.
+
+    Each kernel has a cpu cgroup of equal weight, so the flood counts as one claimant: the
+    other kernel keeps a whole core. Without it, CFS shares per process and the other
+    student's cells crawl at about 2/13 of a core, towards timeouts that are not theirs.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if kernel_limits._own_cgroup_v1("cpu") is None:
+        pytest.fail("no cgroup v1 cpu controller here: this machine cannot show the guarantee")
+    # The scheduler's autogroups (one per session; bwrap starts a new one) would give the same
+    # fairness on their own and hide whether the cgroups do: switch them off for this run.
+    # Without the cpu cgroups the other kernel then measured 0.14 of a core here.
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    saved = autogroup.read_text() if autogroup.exists() else None
+    (tmp_path / "hog").mkdir()
+    (tmp_path / "victim").mkdir()
+    try:
+        if saved is not None:
+            autogroup.write_text("0")
+        with ThreadPoolExecutor(2) as pool:
+            hog = pool.submit(run_cells, tmp_path / "hog", [HOG], uid=UID + 1)
+            victim = pool.submit(run_cells, tmp_path / "victim", [VICTIM], uid=UID + 2)
+            (victim_out,), _ = victim.result(timeout=300)
+            (hog_out,), _ = hog.result(timeout=300)
+    finally:
+        if saved is not None:
+            autogroup.write_text(saved)
+    assert hog_out.strip() == "hog-done"
+    share = float(victim_out.strip())
+    assert share > 0.6, f"the other student's kernel got {share:.2f} of a core while the flood ran"
+    assert _gone(UID + 1) and _gone(UID + 2)
+
+
+@pytest.mark.slow
+def test_a_long_grading_path_still_starts_the_kernel(tmp_path):
+    """A deep course folder or a long student id made the ipc socket path exceed 107 bytes."""
+    deep = tmp_path / ("kim.minjun@university.example.ac.kr-" * 3)
+    deep.mkdir()
+    assert len(str(deep / "work" / "runtime" / "12345-123456789012345" / "kernel-1")) > SOCKET_PATH_MAX
+    before = set(Path("/tmp").glob("rck-*"))
+    out, executor = run_cells(deep, ["print('kernel-up')"])
+    assert executor.death_reason is None, executor.death_reason
+    assert out[0].strip() == "kernel-up"
+    assert set(Path("/tmp").glob("rck-*")) == before, "the short runtime folder was left behind"
+    assert _gone(UID)
