@@ -181,66 +181,72 @@ def test_the_wall_clock_stops_a_notebook(tmp_path):
     assert _gone(UID)
 
 
-HOG = """
+# A kernel that floods the machine with processes, then waits (for the test's "release" file in
+# its working folder) so the test can look at where every one of its processes sits.
+FLOOD = """
 import os, time
 children = []
-for _ in range(12):
+for _ in range(6):
     pid = os.fork()
     if pid == 0:
-        end = time.time() + 14
-        while time.time() < end:
-            pass
+        while not os.path.exists("release"):
+            time.sleep(0.05)
         os._exit(0)
     children.append(pid)
 for pid in children:
     os.waitpid(pid, 0)
-print("hog-done")
-"""
-
-VICTIM = """
-import time
-time.sleep(4)
-start_wall, start_cpu = time.time(), time.process_time()
-while time.time() - start_wall < 4:
-    pass
-print(round((time.process_time() - start_cpu) / (time.time() - start_wall), 3))
+print("flood-done")
 """
 
 
 @pytest.mark.slow
-def test_a_kernel_that_floods_the_cpu_leaves_the_other_students_kernel_its_share(tmp_path):
-    """Two students graded side by side (--jobs 2): one forks twelve busy processes.
+def test_a_kernel_that_floods_the_cpu_counts_as_one_claimant(tmp_path):
+    """Two students graded side by side (--jobs 2): one forks busy processes.
 
-    Each kernel has a cpu cgroup of equal weight, so the flood counts as one claimant: the
-    other kernel keeps a whole core. Without it, CFS shares per process and the other
-    student's cells crawl at about 2/13 of a core, towards timeouts that are not theirs.
+    What the mechanism guarantees, read on the host while both kernels run: every process of
+    the flooding kernel (its forks included) sits in that kernel's own cpu cgroup, the other
+    kernel has a cgroup of its own, and both have the same weight. CFS then shares the CPU
+    between the two groups, not between thirteen processes. (How much of a core the other
+    kernel gets is a figure of the machine's load: benchmarks/cpu_fairness.py measures it.)
     """
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
     if kernel_limits._own_cgroup_v1("cpu") is None:
         pytest.fail("no cgroup v1 cpu controller here: this machine cannot show the guarantee")
-    # The scheduler's autogroups (one per session; bwrap starts a new one) would give the same
-    # fairness on their own and hide whether the cgroups do: switch them off for this run.
-    # Without the cpu cgroups the other kernel then measured 0.14 of a core here.
-    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
-    saved = autogroup.read_text() if autogroup.exists() else None
-    (tmp_path / "hog").mkdir()
-    (tmp_path / "victim").mkdir()
-    try:
-        if saved is not None:
-            autogroup.write_text("0")
-        with ThreadPoolExecutor(2) as pool:
-            hog = pool.submit(run_cells, tmp_path / "hog", [HOG], uid=UID + 1)
-            victim = pool.submit(run_cells, tmp_path / "victim", [VICTIM], uid=UID + 2)
-            (victim_out,), _ = victim.result(timeout=300)
-            (hog_out,), _ = hog.result(timeout=300)
-    finally:
-        if saved is not None:
-            autogroup.write_text(saved)
-    assert hog_out.strip() == "hog-done"
-    share = float(victim_out.strip())
-    assert share > 0.6, f"the other student's kernel got {share:.2f} of a core while the flood ran"
+    for name in ("flood", "quiet"):
+        (tmp_path / name).mkdir()
+    wait_for_release = 'import os, time\nwhile not os.path.exists("release"): time.sleep(0.05)\nprint("quiet-done")'
+    with ThreadPoolExecutor(2) as pool:
+        flood = pool.submit(run_cells, tmp_path / "flood", [FLOOD], uid=UID + 1)
+        quiet = pool.submit(run_cells, tmp_path / "quiet", [wait_for_release], uid=UID + 2)
+        try:
+            deadline = time.monotonic() + 240
+            groups, shares = {}, set()
+            while time.monotonic() < deadline and not (flood.done() or quiet.done()):
+                seen = {uid: kernel_limits.processes_of_uid(uid) for uid in (UID + 1, UID + 2)}
+                # the flood kernel: the kernel and its six forks; the quiet one: its kernel
+                if len(seen[UID + 1]) >= 7 and seen[UID + 2] and all(
+                        (tmp_path / n / "work" / "scratch").is_dir() for n in ("flood", "quiet")):
+                    groups = {uid: {kernel_limits.cgroup_v1_of(pid, "cpu") for pid in pids} for uid, pids in seen.items()}
+                    shares = {(group / "cpu.shares").read_text().strip() for found in groups.values() for group in found}
+                    break
+                time.sleep(0.1)
+        finally:
+            for name in ("flood", "quiet"):
+                for scratch in (tmp_path / name / "work" / "scratch").glob("*"):
+                    (scratch / "release").write_text("")
+        (flood_out,), _ = flood.result(timeout=300)
+        (quiet_out,), _ = quiet.result(timeout=300)
+    assert flood_out.strip() == "flood-done" and quiet_out.strip() == "quiet-done"
+    assert groups, "the two kernels were never seen running side by side"
+    (flood_group,), (quiet_group,) = groups[UID + 1], groups[UID + 2]  # one group each, every process in it
+    assert flood_group != quiet_group
+    for group in (flood_group, quiet_group):
+        assert group.name.startswith("resnet-kernel-"), group
+    assert shares == {"1024"}, shares
     assert _gone(UID + 1) and _gone(UID + 2)
+    assert not flood_group.exists() and not quiet_group.exists(), "a kernel's cpu cgroup was left behind"
 
 
 @pytest.mark.slow
