@@ -525,8 +525,9 @@ FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 def reported_ratios(text, words=("ratio", "비율")):
     """The numbers on the first line that mentions the ratio, after its first colon.
 
-    The explorer's line reads "…비율: 선택한 네트워크 3.1e-07, 비교 네트워크 2.0e-01 / …ratio:
-    chosen network 3.1e-07, twin 2.0e-01", so the first number is the chosen network's.
+    The explorer's line reads "…비율 첫 층 ÷ 마지막 층: 현재 설정 3.1e-07, 비교용 네트워크 2.0e-01 /
+    …ratio first ÷ last layer: current setting 3.1e-07, …", so the first number is the network of
+    the current setting, the second its twin's.
     """
     for line in text.splitlines():
         if any(word in line.lower() for word in words) and ":" in line:

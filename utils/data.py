@@ -58,7 +58,7 @@ register({
               "(`overwrite=True` in Python) to replace it.",
     },
     "data.one_missing": {
-        "ko": "{folder} 폴더에 {present}은(는) 있지만 {missing}이(가) 없습니다. 두 파일은 같은 데이터 "
+        "ko": "{folder} 폴더에 {present} 파일은 있지만 {missing} 파일이 없습니다. 두 파일은 같은 데이터 "
               "세트에서 나와야 하므로 빠진 파일만 새로 만들지 않습니다. 빠진 파일을 넣거나, 두 파일을 모두 "
               "지우고 다시 실행하세요.",
         "en": "{folder} holds {present} but not {missing}. Both files must come from the same data set, "
@@ -66,8 +66,8 @@ register({
     },
     "data.cannot_write": {
         "ko": "{folder} 폴더에 SIGNS 파일({files})이 없고, 이 폴더에 새로 만들 수도 없습니다({error}). "
-              "환경 변수 {env}가 가리키는 폴더라면 그곳에 train_signs.h5와 test_signs.h5를 넣거나, "
-              "`resnet-course data --out 폴더`로 만든 뒤 {env}를 그 폴더로 바꾸세요.",
+              "환경 변수 {env} 설정이 가리키는 폴더라면 그곳에 train_signs.h5와 test_signs.h5를 넣거나, "
+              "`resnet-course data --out 폴더` 명령으로 만든 뒤 환경 변수 {env} 설정을 그 폴더로 바꾸세요.",
         "en": "{folder} has no SIGNS files ({files}) and they cannot be created there ({error}). "
               "If {env} points at this folder, put train_signs.h5 and test_signs.h5 in it, or create "
               "them with `resnet-course data --out FOLDER` and point {env} there.",
@@ -79,21 +79,21 @@ register({
               "again, or, for generated data, delete it and run `resnet-course data`.",
     },
     "data.missing_dataset": {
-        "ko": "{path} 파일에 HDF5 데이터 세트 '{name}'이(가) 없습니다. SIGNS 파일에는 '{x_name}'(이미지)과 "
+        "ko": "{path} 파일에 HDF5 데이터 세트 '{name}' 항목이 없습니다. SIGNS 파일에는 '{x_name}'(이미지)과 "
               "'{y_name}'(레이블)이 있어야 합니다. 파일에 있는 키: {found}",
         "en": "{path} has no dataset '{name}'. A SIGNS file needs '{x_name}' (images) and "
               "'{y_name}' (labels). Keys in the file: {found}",
     },
     "data.bad_images": {
-        "ko": "{path}의 '{name}'은(는) 64x64 RGB 이미지 묶음, 즉 모양 (m, 64, 64, 3)에 uint8 자료형이어야 "
+        "ko": "{path} 파일의 '{name}' 항목은 64×64 RGB 이미지 묶음, 즉 모양 (m, 64, 64, 3)에 uint8 자료형이어야 "
               "합니다. 실제로는 모양 {shape}, 자료형 {dtype}입니다.",
-        "en": "'{name}' in {path} must be a stack of 64x64 RGB images: shape (m, 64, 64, 3), dtype "
+        "en": "'{name}' in {path} must be a stack of 64×64 RGB images, that is, shape (m, 64, 64, 3) and dtype "
               "uint8. It has shape {shape} and dtype {dtype}.",
     },
     "data.bad_labels": {
-        "ko": "{path}의 '{name}'은(는) 이미지마다 정수 레이블 하나씩, 즉 모양 (m,)의 정수 배열이어야 합니다. "
+        "ko": "{path} 파일의 '{name}' 항목은 이미지마다 정수 레이블 하나씩, 즉 모양 (m,)의 정수 배열이어야 합니다. "
               "실제로는 모양 {shape}, 자료형 {dtype}입니다.",
-        "en": "'{name}' in {path} must hold one integer label per image: an integer array of shape "
+        "en": "'{name}' in {path} must hold one integer label per image, that is, an integer array of shape "
               "(m,). It has shape {shape} and dtype {dtype}.",
     },
     "data.count_mismatch": {
@@ -103,13 +103,13 @@ register({
               "the two counts must match.",
     },
     "data.no_classes": {
-        "ko": "{train}과 {test} 어느 쪽에도 'list_classes'가 없습니다. 적어도 한 파일에는 클래스 목록"
+        "ko": "두 파일 {train}, {test} 어느 쪽에도 'list_classes' 항목이 없습니다. 적어도 한 파일에는 클래스 목록"
               "(예: [0 1 2 3 4 5])이 있어야 합니다.",
         "en": "Neither {train} nor {test} has 'list_classes'. At least one of them must hold the "
               "list of classes (e.g. [0 1 2 3 4 5]).",
     },
     "data.label_out_of_range": {
-        "ko": "{path}의 '{name}'에 클래스 목록에 없는 레이블 {bad}이(가) 있습니다. 레이블은 0부터 "
+        "ko": "{path} 파일의 '{name}' 항목에 클래스 목록에 없는 레이블이 있습니다: {bad}. 레이블은 0부터 "
               "{last}까지의 정수여야 합니다.",
         "en": "'{name}' in {path} holds label {bad}, which is not a class: labels must be integers "
               "from 0 to {last}.",

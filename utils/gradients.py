@@ -38,13 +38,16 @@ register({
         "ko": "{what}에는 {choices} 중 하나를 고르세요. 받은 값: {value!r}",
         "en": "{what} must be one of {choices}; got {value!r}",
     },
-    "gradients.compare.title": {"ko": "시그모이드 20층: 일반과 잔차", "en": "20 sigmoid layers: plain and residual"},
-    "degradation.title": {"ko": "같은 예산으로 훈련한 세 네트워크", "en": "Three networks, one training budget"},
+    "gradients.compare.title": {
+        "ko": "시그모이드 은닉층 20개: 일반 네트워크와 잔차 네트워크",
+        "en": "20 sigmoid hidden layers: plain and residual networks",
+    },
+    "degradation.title": {"ko": "같은 조건으로 훈련한 세 네트워크", "en": "Three networks trained under the same conditions"},
     "degradation.axis.epoch": {"ko": "에포크", "en": "epoch"},
     "degradation.axis.loss": {"ko": "훈련 손실 (MSE, 로그 스케일)", "en": "training loss (MSE, log scale)"},
-    "degradation.shallow": {"ko": "얕은 일반 네트워크, {depth}층", "en": "shallow plain, {depth} layers"},
-    "degradation.deep_plain": {"ko": "깊은 일반 네트워크, {depth}층", "en": "deep plain, {depth} layers"},
-    "degradation.deep_residual": {"ko": "깊은 잔차 네트워크, {depth}층", "en": "deep residual, {depth} layers"},
+    "degradation.shallow": {"ko": "얕은 일반 네트워크, {depth}층", "en": "shallow plain network, {depth} layers"},
+    "degradation.deep_plain": {"ko": "깊은 일반 네트워크, {depth}층", "en": "deep plain network, {depth} layers"},
+    "degradation.deep_residual": {"ko": "깊은 잔차 네트워크, {depth}층", "en": "deep residual network, {depth} layers"},
 })
 
 

@@ -27,8 +27,8 @@ register({
     "plot.mistake_caption": {"ko": "실제 {true} → 예측 {pred} ({p:.0%})", "en": "true {true} → pred {pred} ({p:.0%})"},
     "plot.diagram_title": {"ko": "{name}: 블록 단위 구조도", "en": "{name}: diagram by block"},
     "plot.diagram_note": {
-        "ko": "pydot과 Graphviz가 없어 matplotlib로 블록 단위 그림을 그렸습니다.",
-        "en": "pydot and Graphviz are not installed, so matplotlib draws a diagram by block.",
+        "ko": "pydot과 Graphviz가 설치되어 있지 않아, matplotlib 라이브러리로 블록 단위 그림을 그립니다.",
+        "en": "pydot and Graphviz are not installed, so the matplotlib library draws a diagram by block.",
     },
     "plot.diagram_identity": {"ko": "항등 블록", "en": "identity block"},
     "plot.diagram_conv": {"ko": "합성곱 블록", "en": "convolutional block"},
@@ -45,6 +45,7 @@ register({
     "plot.own_missing": {"ko": "파일을 찾을 수 없습니다: {path}", "en": "File not found: {path}"},
     "plot.own_unreadable": {"ko": "이미지로 읽을 수 없습니다: {error}", "en": "Could not read the image: {error}"},
     "plot.own_title": {"ko": "예측: 손가락 {pred}개 ({p:.0%})", "en": "prediction: {pred} fingers ({p:.0%})"},
+    "plot.own_title_one": {"ko": "예측: 손가락 {pred}개 ({p:.0%})", "en": "prediction: {pred} finger ({p:.0%})"},
     "plot.own_bars": {"ko": "클래스별 확률", "en": "probability per class"},
 })
 
@@ -299,7 +300,8 @@ def plot_own_prediction(model, image, classes):
     figure, (left, right) = plt.subplots(1, 2, figsize=(7, 3))
     left.imshow(image[0])
     left.axis("off")
-    left.set_title(label("plot.own_title", pred=classes[best], p=float(probabilities[best])), fontsize=9)
+    title = "plot.own_title_one" if str(classes[best]) == "1" else "plot.own_title"  # 1 finger, 0 or 2 fingers
+    left.set_title(label(title, pred=classes[best], p=float(probabilities[best])), fontsize=9)
     right.bar([str(c) for c in classes], probabilities, color="#4c8bbf")
     right.set_ylim(0, 1)
     right.set_title(label("plot.own_bars"), fontsize=9)

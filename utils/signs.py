@@ -288,7 +288,8 @@ def plot_signs_grid(X, Y, n_per_class=6, classes=CLASSES):
             ax.set_yticks([])
             for spine in ax.spines.values():
                 spine.set_visible(False)
-        row[0].set_ylabel(f"y = {cls}\n" + label("signs.row", n=cls), rotation=0, ha="right",
+        row_label = label("signs.row_one" if cls == 1 else "signs.row", n=cls)  # 1 finger, 0 or 2 fingers
+        row[0].set_ylabel(f"y = {cls}\n" + row_label, rotation=0, ha="right",
                           va="center", fontsize=9)
     figure.suptitle(label("signs.grid_title"))
     figure.tight_layout()
@@ -303,5 +304,9 @@ register({
     "signs.row": {
         "ko": "손가락 {n}개",
         "en": "{n} fingers",
+    },
+    "signs.row_one": {
+        "ko": "손가락 {n}개",
+        "en": "{n} finger",
     },
 })

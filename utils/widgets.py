@@ -23,7 +23,7 @@ from .messages import label, register
 register({
     "explorer.depth": {"ko": "깊이", "en": "depth"},
     "explorer.width": {"ko": "너비", "en": "width"},
-    "explorer.activation": {"ko": "활성화 함수", "en": "activation"},
+    "explorer.activation": {"ko": "활성화 함수", "en": "activation function"},
     "explorer.init": {"ko": "초기화", "en": "initialization"},
     "explorer.activation.sigmoid": {"ko": "시그모이드", "en": "sigmoid"},
     "explorer.init.small": {"ko": "작은 정규분포 (σ=0.01)", "en": "small normal (σ=0.01)"},
@@ -31,20 +31,22 @@ register({
     "explorer.init.he": {"ko": "He 정규분포", "en": "He normal"},
     "explorer.residual": {"ko": "스킵 연결", "en": "skip connections"},
     "explorer.batch_norm": {"ko": "배치 정규화", "en": "batch normalization"},
-    "explorer.measure": {"ko": "기울기를 잴 곳", "en": "measure"},
+    "explorer.measure": {"ko": "기울기 측정 위치", "en": "gradient measured at"},
     "explorer.measure.weights": {"ko": "가중치", "en": "weights"},
     "explorer.measure.inputs": {"ko": "층 입력", "en": "layer inputs"},
-    "explorer.line.plain.chosen": {"ko": "일반 네트워크 (선택)", "en": "plain network (chosen)"},
-    "explorer.line.residual.chosen": {"ko": "잔차 네트워크 (선택)", "en": "residual network (chosen)"},
-    "explorer.line.plain.twin": {"ko": "일반 네트워크 (비교)", "en": "plain network (twin)"},
-    "explorer.line.residual.twin": {"ko": "잔차 네트워크 (비교)", "en": "residual network (twin)"},
+    # "(선택)" would read as "optional" in a Korean interface: the line is the current setting.
+    "explorer.line.plain.chosen": {"ko": "일반 네트워크 (현재 설정)", "en": "plain network (current setting)"},
+    "explorer.line.residual.chosen": {"ko": "잔차 네트워크 (현재 설정)", "en": "residual network (current setting)"},
+    "explorer.line.plain.twin": {"ko": "일반 네트워크 (비교용)", "en": "plain network (for comparison)"},
+    "explorer.line.residual.twin": {"ko": "잔차 네트워크 (비교용)", "en": "residual network (for comparison)"},
+    # ÷, not a slash: in `both` a slash already separates the Korean from the English.
     "explorer.title": {
-        "ko": "깊이 {depth}, 첫 층 / 마지막 층 비율 {ratio}",
-        "en": "depth {depth}, first-to-last ratio {ratio}",
+        "ko": "깊이 {depth}, 노름 비율 첫 층 ÷ 마지막 층 = {ratio}",
+        "en": "depth {depth}, norm ratio first ÷ last layer = {ratio}",
     },
     "explorer.ratio": {
-        "ko": "첫 층 / 마지막 층 기울기 노름 비율: 선택한 네트워크 {chosen}, 비교 네트워크 {twin}",
-        "en": "first-to-last gradient norm ratio: chosen network {chosen}, twin {twin}",
+        "ko": "기울기 노름 비율 첫 층 ÷ 마지막 층: 현재 설정 {chosen}, 비교용 네트워크 {twin}",
+        "en": "gradient norm ratio first ÷ last layer: current setting {chosen}, network for comparison {twin}",
     },
 })
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from resnet_course.utils.messages import CourseError, label, register, text
 
-from . import source_checks
+from . import diagrams, source_checks
 from .sources import ASSIGNMENT, course_root
 
 LANG_CHOICES = ("both", "ko", "en")
@@ -161,20 +161,27 @@ def _check_images(nb, images, shown):
 # One source → one nbgrader source notebook
 # ---------------------------------------------------------------------------------------
 
-def _data_uri(path):
+def _data_uri(path, lang="both"):
     mime = IMAGE_TYPES[path.suffix.lower()]
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    data = path.read_bytes()
+    if mime == "image/svg+xml" and lang in ("ko", "en"):  # the diagram's labels in the cell's language
+        try:
+            data = diagrams.for_language(data.decode("utf-8"), lang).encode("utf-8")
+        except (ValueError, SyntaxError) as error:  # ElementTree's ParseError is a SyntaxError
+            raise CourseError("diagram.unreadable", name=path.name, error=error) from None
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
-def embed_images(source, images):
+def embed_images(source, images, lang="both"):
     """Replace ../images/<file> references with data URIs, so the image travels in the notebook.
 
     Data URIs rather than cell attachments: JupyterLab 4 renders attachments only for
     bitmap types and refuses an SVG attachment, while an <img> with a data URI shows in
-    JupyterLab, nbconvert's HTML (feedback) and GitHub alike.
+    JupyterLab, nbconvert's HTML (feedback) and GitHub alike. An SVG is embedded in the
+    language of the cell (`lang`), so each cell shows its own language's labels.
     """
-    source = _MD_IMAGE.sub(lambda m: m.group(1) + _data_uri(images / m.group(2)) + m.group(3), source)
-    return _HTML_IMAGE.sub(lambda m: m.group(1) + _data_uri(images / m.group(2)) + m.group(3), source)
+    source = _MD_IMAGE.sub(lambda m: m.group(1) + _data_uri(images / m.group(2), lang) + m.group(3), source)
+    return _HTML_IMAGE.sub(lambda m: m.group(1) + _data_uri(images / m.group(2), lang) + m.group(3), source)
 
 
 def _cell_id(cell, used):
@@ -201,7 +208,8 @@ def to_nbgrader_source(nb, lang, images):
             continue
         metadata = {key: cell.metadata[key] for key in source_checks.KEPT_CELL_METADATA if key in cell.metadata}
         if cell.cell_type == "markdown":
-            new = nbformat.v4.new_markdown_cell(embed_images(cell.source, images), metadata=metadata)
+            new = nbformat.v4.new_markdown_cell(embed_images(cell.source, images, cell.metadata.get("lang")),
+                                                metadata=metadata)
         elif cell.cell_type == "code":
             new = nbformat.v4.new_code_cell(cell.source, metadata=metadata)
         else:
@@ -307,6 +315,9 @@ def build_release(course, lang="both", assignment=ASSIGNMENT, database=True):
     source_dir.mkdir(parents=True)
     for stem, nb in notebooks.items():
         built = to_nbgrader_source(nb, lang, course / "images")
+        problems = diagrams.language_problems(built, f"course/notebooks/{stem}.md")
+        if problems:  # an alt text or a diagram label in the other language
+            _raise_problems(problems)
         (source_dir / f"{stem}.ipynb").write_text(dumps(built), encoding="utf-8")
 
     run_generate_assignment(course, assignment, database)

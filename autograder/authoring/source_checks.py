@@ -191,14 +191,14 @@ def check_metadata_present(nb, path):
 # Two languages: tags and pairs
 # ---------------------------------------------------------------------------------------
 
-_CODE_SPAN = re.compile(r"```.*?```|`[^`\n]*`|!\[[^\]]*\]|\$\$.*?\$\$|\$[^$\n]*\$|\]\([^)]*\)|<[^>]+>", re.S)
+_CODE_SPAN = re.compile(r"```.*?```|`[^`\n]*`|!\[|\$\$.*?\$\$|\$[^$\n]*\$|\]\([^)]*\)|<[^>]+>", re.S)
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 _HEADING = re.compile(r"^(#{1,6})\s", re.M)
 
 
 def prose_text(source):
-    """The words of a markdown cell: code, math, image alt texts (bilingual, like the images
-    themselves), link targets and HTML tags removed."""
+    """The words of a markdown cell: code, math, link targets and HTML tags removed. Image alt
+    texts stay: each cell's alt text is in its own language, like the rest of its prose."""
     return _CODE_SPAN.sub(" ", source)
 
 

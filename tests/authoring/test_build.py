@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from _build_helpers import copy_fixture_course
-from resnet_course.autograder.authoring import build
 from resnet_course.autograder import cli
+from resnet_course.autograder.authoring import build, diagrams
 from resnet_course.utils.messages import CourseError
 
 NAME = "01_toy_scaling.ipynb"
@@ -77,6 +77,12 @@ def test_images_are_embedded_as_data_uris(builds):
     sources = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
     assert "../images/" not in sources
     assert sources.count("](data:image/svg+xml;base64,") == 2  # the Korean and the English cell
+    # each cell embeds the diagram in its own language; the file itself keeps both
+    labels = {cell.metadata["lang"]: " ".join(label for svg in diagrams.embedded_diagrams(cell.source)
+                                              for label in diagrams.visible_text(svg))
+              for cell in cells if cell.cell_type == "markdown" and "data:image/svg" in cell.source}
+    assert "배율" in labels["ko"] and "scale" not in labels["ko"]
+    assert "scale" in labels["en"] and "배율" not in labels["en"]
 
 
 def test_language_variants_keep_code_and_grade_ids(builds):

@@ -12,8 +12,7 @@ import nbformat
 import pytest
 
 from _build_helpers import COURSE, FIXTURE_SOURCE, REPO
-from resnet_course.autograder.authoring import build
-from resnet_course.autograder.authoring import source_checks
+from resnet_course.autograder.authoring import build, diagrams, source_checks
 from resnet_course.autograder.authoring.sources import ASSIGNMENT, NOTEBOOKS
 from resnet_course.utils.messages import CourseError
 
@@ -276,3 +275,96 @@ def test_student_copies_hold_no_jupytext_metadata_and_embed_their_images():
         assert set(data["metadata"]) == {"kernelspec", "language_info"}
         markdown = "".join("".join(c["source"]) for c in data["cells"] if c["cell_type"] == "markdown")
         assert not re.search(r"\]\(\.\./images/", markdown)
+
+
+# ---------------------------------------------------------------------------------------
+# One language means one language: prose, alt texts and the diagrams' own labels
+# ---------------------------------------------------------------------------------------
+
+def _markdown_cells(notebook_text):
+    return [c for c in nbformat.reads(notebook_text, as_version=4).cells if c.cell_type == "markdown"]
+
+
+def _diagram_labels(cell):
+    return [label for svg in diagrams.embedded_diagrams(cell.source) for label in diagrams.visible_text(svg)]
+
+
+def test_each_variant_shows_every_cell_in_its_own_language(real_variants, real_sources):
+    code_names = {f"{stem}.ipynb": diagrams.code_words(nb) for stem, nb in real_sources.items()}
+    for lang, notebooks in real_variants.items():
+        for name, data in notebooks.items():
+            nb = nbformat.reads(data, as_version=4)
+            assert diagrams.language_problems(nb, name, code_names[name]) == [], (lang, name)
+    for name, data in real_variants["en"].items():
+        for cell in _markdown_cells(data):
+            words = source_checks.prose_text(cell.source) + " ".join(_diagram_labels(cell))
+            assert not source_checks.HANGUL.search(words), (name, words[:200])
+    for name, data in real_variants["ko"].items():
+        for cell in _markdown_cells(data):
+            assert not [t for t in _diagram_labels(cell) if diagrams.english_words(t, code_names[name])], name
+
+
+def test_diagrams_are_embedded_in_the_language_of_their_cell(real_variants):
+    labels = {lang: {} for lang in ("ko", "en")}
+    for variant in ("both", "ko", "en"):
+        for name, data in sorted(real_variants[variant].items()):
+            for cell in _markdown_cells(data):
+                for svg in diagrams.embedded_diagrams(cell.source):
+                    labels[cell.metadata["lang"]].setdefault(variant, []).append(" ".join(diagrams.visible_text(svg)))
+    # five diagrams per language, the same in `both` as in the single-language build
+    assert len(labels["ko"]["ko"]) == len(labels["en"]["en"]) == 5
+    assert labels["ko"]["both"] == labels["ko"]["ko"] and labels["en"]["both"] == labels["en"]["en"]
+    korean, english = " ".join(labels["ko"]["ko"]), " ".join(labels["en"]["en"])
+    def word(w, text):
+        return re.search(rf"(?<![A-Za-z_]){w}(?![A-Za-z_])", text)
+
+    assert "숏컷" in korean and not word("shortcut", korean) and " / " not in korean
+    assert word("shortcut", english) and word("input", english) and " / " not in english
+    # the diagram files themselves stay bilingual, for a reader of the sources
+    raw = (COURSE / "images" / "nb2_skip_connection.svg").read_text(encoding="utf-8")
+    assert "숏컷" in raw and "shortcut" in raw
+
+
+def _course_with_changed(tmp_path, file, old, new):
+    course = _write_source(tmp_path, FIXTURE_SOURCE.read_text(encoding="utf-8"))
+    path = course / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return course
+
+
+def _build_refused(course, lang):
+    with pytest.raises(CourseError) as caught:
+        build.build_release(course, lang, database=False)
+    return _problem_keys(caught.value)
+
+
+def test_untagged_korean_label_in_a_diagram_is_refused(tmp_path):
+    course = _course_with_changed(tmp_path, "images/toy_diagram.svg", '<tspan data-lang="ko">결과</tspan>', "결과")
+    assert _build_refused(course, "en") == ["diagram.hangul_in_english"]
+    assert _build_refused(course, "both") == ["diagram.hangul_in_english"]  # the English cell of `both`
+
+
+def test_untagged_english_label_in_a_diagram_is_refused(tmp_path):
+    course = _course_with_changed(tmp_path, "images/toy_diagram.svg", '<tspan data-lang="en">result</tspan>', "result")
+    assert _build_refused(course, "ko") == ["diagram.english_in_korean"]
+
+
+def test_alt_text_in_the_other_language_is_refused(tmp_path):
+    english_alt = _course_with_changed(tmp_path / "a", "notebooks/01_toy_scaling.md", "![Scaling]", "![배율 조정]")
+    assert _refused(english_alt) == ["source.wrong_script"]
+    korean_alt = _course_with_changed(tmp_path / "b", "notebooks/01_toy_scaling.md", "![배율 조정]", "![Scaling]")
+    assert _build_refused(korean_alt, "ko") == ["diagram.alt_not_korean"]
+
+
+def test_a_diagram_for_one_language_keeps_the_text_around_what_it_drops():
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><title data-lang="ko">제목</title><title data-lang="en">Title</title>'
+           '<text x="1" y="9">a <tspan data-lang="ko">숏컷</tspan><tspan data-lang="both"> / </tspan>'
+           '<tspan data-lang="en">shortcut</tspan>: h</text>'
+           '<text y="48" data-lang="en" data-en-y="28" data-ko-y="5">sub</text></svg>')
+    assert diagrams.visible_text(diagrams.for_language(svg, "ko")) == ["제목", "a 숏컷: h"]
+    english = diagrams.for_language(svg, "en")
+    assert diagrams.visible_text(english) == ["Title", "a shortcut: h", "sub"]
+    assert 'y="28"' in english and "data-" not in english
+    assert diagrams.for_language(svg, "both") == svg
