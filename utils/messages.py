@@ -49,10 +49,36 @@ def get_language():
     return lang if lang in LANGUAGES else "both"
 
 
+class Phrase:
+    """A message used as a field of another: rendered in the language of the sentence around it.
+
+        text("intake.unsafe_member", name=name, why=Phrase("intake.why.symlink"))
+
+    gives a Korean sentence with the Korean reason and an English one with the English reason,
+    where a plain `text(...)` value would put both languages into each.
+    """
+
+    def __init__(self, key, **values):
+        self.key = key
+        self.values = values
+
+    def render(self, lang):
+        return text(self.key, in_language=lang, **self.values)
+
+    def __str__(self):
+        return text(self.key, **self.values)
+
+
+def _fill(template, lang, values):
+    return template.format(**{name: value.render(lang) if isinstance(value, Phrase) else value
+                              for name, value in values.items()})
+
+
 def text(key, in_language=None, **values):
     """The message `key` in the chosen language, with `{name}` fields filled from `values`.
 
-    In `both`, the Korean text comes first and the English follows on its own line.
+    In `both`, the Korean text comes first and the English follows on its own line. A value
+    that is a `Phrase` is rendered in the language of each line.
     """
     try:
         texts = _catalog[key]
@@ -60,8 +86,8 @@ def text(key, in_language=None, **values):
         raise KeyError(f"no message {key!r} in the catalog") from None
     lang = in_language or get_language()
     if lang == "both":
-        return f"{texts['ko'].format(**values)}\n{texts['en'].format(**values)}"
-    return texts[lang].format(**values)
+        return f"{_fill(texts['ko'], 'ko', values)}\n{_fill(texts['en'], 'en', values)}"
+    return _fill(texts[lang], lang, values)
 
 
 def label(key, in_language=None, **values):
@@ -69,7 +95,7 @@ def label(key, in_language=None, **values):
     lang = in_language or get_language()
     if lang == "both":
         texts = _catalog[key]
-        return f"{texts['ko'].format(**values)} / {texts['en'].format(**values)}"
+        return f"{_fill(texts['ko'], 'ko', values)} / {_fill(texts['en'], 'en', values)}"
     return text(key, in_language=lang, **values)
 
 

@@ -16,10 +16,11 @@ import re
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from resnet_course.utils.messages import CourseError, register
+from resnet_course.utils.messages import CourseError, Phrase, register
 
 MAX_MEMBERS = 20000
 MAX_MEMBER_BYTES = 200 * 2**20
@@ -36,9 +37,19 @@ register({
         "en": "Cannot open the zip file: {path} ({detail})",
     },
     "intake.unsafe_member": {
-        "ko": "zip 안의 항목 {name!r}을(를) 건너뜁니다: {why}",
-        "en": "Skipping zip member {name!r}: {why}",
+        "ko": "zip 안의 항목 하나를 건너뜁니다. 항목: {name!r}, 이유: {why}",
+        "en": "Skipping one zip member: {name!r} ({why})",
     },
+    "intake.why.outside": {"ko": "압축 파일 밖을 가리키는 경로", "en": "path outside the archive"},
+    "intake.why.symlink": {"ko": "심볼릭 링크(symbolic link)", "en": "symbolic link"},
+    "intake.why.special": {"ko": "일반 파일이 아닌 특수 파일(special file)", "en": "special file"},
+    "intake.why.too_large": {"ko": "{limit_mb} MB보다 큼", "en": "larger than {limit_mb} MB"},
+    "intake.why.damaged": {
+        "ko": "손상되었거나 헤더에 적힌 크기와 실제 크기가 다름 ({error})",
+        "en": "damaged, or its size is not the one its header gives ({error})",
+    },
+    "intake.why.no_student": {"ko": "이름에 학생 ID가 없음", "en": "no student id in the name"},
+    "intake.why.bad_student": {"ko": "올바른 학생 ID가 아님", "en": "not a valid student id"},
     "intake.too_large": {
         "ko": "zip 파일이 너무 큽니다({what}). 한도: {limit}",
         "en": "The zip file is too large ({what}). Limit: {limit}",
@@ -95,13 +106,13 @@ def _member_problem(info):
     mode = info.external_attr >> 16
     parts = Path(name).parts
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts or "\\" in name:
-        return "path outside the archive"
+        return Phrase("intake.why.outside")
     if stat.S_ISLNK(mode):
-        return "symbolic link"
+        return Phrase("intake.why.symlink")
     if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        return "special file"  # (archivers often store permissions without a file type: fine)
+        return Phrase("intake.why.special")  # (archivers often store permissions without a file type: fine)
     if info.file_size > MAX_MEMBER_BYTES:
-        return f"larger than {MAX_MEMBER_BYTES // 2**20} MB"
+        return Phrase("intake.why.too_large", limit_mb=MAX_MEMBER_BYTES // 2**20)
     return None
 
 
@@ -142,7 +153,6 @@ def unpack_zip(archive, target, notebooks, log=print):
                           limit=f"{MAX_TOTAL_BYTES // 2**30} GB")
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
-    written = 0
     for info in members:
         if info.is_dir():
             continue
@@ -152,21 +162,22 @@ def unpack_zip(archive, target, notebooks, log=print):
             continue
         student, name = _zip_student_and_name(info.filename, notebooks)
         if not student or not valid_student_id(student) or not valid_student_id(name.replace(" ", "_")):
-            log(_note("intake.unsafe_member", name=info.filename, why="no student id in the name"))
+            log(_note("intake.unsafe_member", name=info.filename, why=Phrase("intake.why.no_student")))
             continue
         destination = target / student / name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        with bundle.open(info) as source, open(destination, "wb") as out:
-            # Count what is really read: a member's header may lie about its size.
-            while True:
-                chunk = source.read(2**20)
-                if not chunk:
-                    break
-                written += len(chunk)
-                if written > MAX_TOTAL_BYTES or out.tell() + len(chunk) > MAX_MEMBER_BYTES:
-                    raise CourseError("intake.too_large", what=info.filename,
-                                      limit=f"{MAX_MEMBER_BYTES // 2**20} MB")
-                out.write(chunk)
+        try:
+            # zipfile reads at most the size the central directory gives (the limits above were
+            # checked against those sizes), then checks the CRC: a member whose header lies about
+            # its size ends in BadZipFile here, with nothing beyond the claimed size written.
+            with bundle.open(info) as source, open(destination, "wb") as out:
+                shutil.copyfileobj(source, out, 2**20)
+        except (zipfile.BadZipFile, EOFError, NotImplementedError, zlib.error) as error:
+            destination.unlink(missing_ok=True)
+            if not any(destination.parent.iterdir()):
+                destination.parent.rmdir()
+            log(_note("intake.unsafe_member", name=info.filename,
+                      why=Phrase("intake.why.damaged", error=type(error).__name__)))
     return target
 
 
@@ -262,7 +273,7 @@ def collect(submitted, assignment, staging, notebooks, log=print):
     for student_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
         student = student_dir.name
         if not valid_student_id(student):
-            log(_note("intake.unsafe_member", name=student, why="not a valid student id"))
+            log(_note("intake.unsafe_member", name=student, why=Phrase("intake.why.bad_student")))
             continue
         folder = student_dir / assignment if (student_dir / assignment).is_dir() else student_dir
         if not any(folder.glob("*.ipynb")) and not (student_dir / assignment).is_dir():

@@ -7,8 +7,6 @@ mistakes and the set_custom_exc cheat, all made from the student copy, graded an
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,21 +19,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def resnet_class(tmp_path_factory):
-    course = REPO / "course"
-    if not (course / "source" / "resnet" / "02_residual_networks.ipynb").is_file():
-        done = subprocess.run([sys.executable, "-m", "resnet_course.autograder.cli", "build"],
-                              capture_output=True, text=True, cwd=REPO)
-        assert done.returncode == 0, done.stdout + done.stderr
+def resnet_class(tmp_path_factory, built_course, reference_cache):
     root = tmp_path_factory.mktemp("resnet")
     copy = root / "course"
     copy.mkdir()
     for name in ("source", "release", "notebooks"):
-        if (course / name).is_dir():
-            shutil.copytree(course / name, copy / name)
-    shutil.copy(course / "nbgrader_config.py", copy / "nbgrader_config.py")
+        shutil.copytree(built_course / name, copy / name)
+    shutil.copy(built_course / "nbgrader_config.py", copy / "nbgrader_config.py")
     mp = pytest.MonkeyPatch()
-    mp.setenv("RESNET_COURSE_REFERENCE_CACHE", str(course / ".cache" / "references"))
+    mp.setenv("RESNET_COURSE_REFERENCE_CACHE", str(reference_cache))
     try:
         # `make demo` runs exactly this, after building the course.
         assert cli_main(["demo", "--course", str(copy), "--skip-build"]) == 0

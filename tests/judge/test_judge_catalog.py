@@ -6,8 +6,8 @@ One submission carries one entry per graded function of its notebook (and submit
 notebook), so the whole catalog needs as many notebook runs as the longest list of entries
 of each notebook, plus the solution and the untouched copy. Students are split over two temporary courses graded side by side (each
 `nbgrader autograde` grades its students one after another, and each course has its own
-gradebook), with the course's real nbgrader_config.py and the references cached in
-course/.cache/references (keyed by the source notebook, so a stale cache cannot be used).
+gradebook), with the course's real nbgrader_config.py and the session's reference cache (keyed by the
+source notebook, so a stale cache cannot be used).
 
 Asserted for every entry: the exact points of every grade id of its function, and for a
 failing one the message fragment (English) plus Korean text in the same message.
@@ -15,9 +15,6 @@ failing one the message fragment (English) plus Korean text in the same message.
 
 import itertools
 import re
-import shutil
-import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,15 +33,9 @@ NOTEBOOKS = ("01_vanishing_gradients", "02_residual_networks")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
-def _source_notebook(stem, folder):
-    """The instructor's source notebook: the build's, else converted from the MyST source."""
-    built = harness.REPO / "course" / "source" / ASSIGNMENT / f"{stem}.ipynb"
-    if built.is_file():
-        return built
-    target = Path(folder) / f"{stem}.ipynb"
-    subprocess.run([str(harness.BIN / "jupytext"), "--quiet", "--to", "ipynb", "-o", str(target),
-                    str(harness.REPO / "course" / "notebooks" / f"{stem}.md")], check=True)
-    return target
+def _source_notebook(stem, built_course):
+    """The instructor's source notebook, from this session's build of the sources."""
+    return built_course / "source" / ASSIGNMENT / f"{stem}.ipynb"
 
 
 def _student_copy(stem, course):
@@ -75,21 +66,20 @@ def plan():
 
 
 @pytest.fixture(scope="module")
-def graded():
+def graded(built_course, reference_cache):
     # Not pytest's tmp_path: a concurrent pytest session prunes old basetemp folders, and
     # this run is long. The folder goes when the module ends.
     holder = tempfile.TemporaryDirectory(prefix="resnet-judge-catalog-")
     try:
-        yield _grade_everything(Path(holder.name))
+        yield _grade_everything(Path(holder.name), built_course, reference_cache)
     finally:
         holder.cleanup()
 
 
-def _grade_everything(root):
+def _grade_everything(root, built_course, cache):
     from judge_catalog.catalog import BY_NAME
 
-    sources = {stem: _source_notebook(stem, root) for stem in NOTEBOOKS}
-    cache = harness.REPO / "course" / ".cache" / "references"
+    sources = {stem: _source_notebook(stem, built_course) for stem in NOTEBOOKS}
     env = harness.run_env(RESNET_COURSE_REFERENCE_CACHE=cache)
 
     # References first, both notebooks at once (each in its own kernel).
