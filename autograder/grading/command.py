@@ -71,9 +71,9 @@ def _venv_on_path():
         os.environ["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
 
 
-def default_uid_base():
-    """A block of unused uids for this run's sandboxes, one per worker slot."""
-    return 3_000_000 + (os.getpid() % 100_000) * 64
+def default_uid_base(pid=None):
+    """A block of unused uids for the sandboxes of the grading process `pid` (this one), one per slot."""
+    return 3_000_000 + ((os.getpid() if pid is None else pid) % 100_000) * 64
 
 
 def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_url=None, sandbox=True,

@@ -24,9 +24,28 @@ register({
 })
 
 
-def _worker_main(slot, ctx, connection):
+def _stop_with_the_grading_process(parent):
+    """A worker whose grading process dies (SIGKILL, a crash) is told so at once, by SIGTERM.
+
+    Without it, workers would grade on, orphaned, with nobody to store their results, and
+    their sandboxed kernels (bwrap dies with its parent, the worker) would outlive the run.
+    """
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the pipe's EOF ends the worker after its student
+        return
+    if os.getppid() != parent:  # the grading process died before the request took effect
+        request_stop()
+
+
+def _worker_main(slot, ctx, connection, parent=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grading process's to handle
     signal.signal(signal.SIGTERM, request_stop)  # leaves through nbclient's clean-up
+    if parent is not None:
+        _stop_with_the_grading_process(parent)
 
     import warnings
 
@@ -86,7 +105,7 @@ class WorkerPool:
 
     def _start(self, slot):
         parent, child = self.mp.Pipe()
-        process = self.mp.Process(target=_worker_main, args=(slot, self.ctx, child), daemon=True,
+        process = self.mp.Process(target=_worker_main, args=(slot, self.ctx, child, os.getpid()), daemon=True,
                                   name=f"resnet-grade-{slot}")
         process.start()
         child.close()
