@@ -48,8 +48,66 @@ def test_bwrap_and_user_namespaces_work_here():
     assert sandbox.sandbox_problem(UID) is None
 
 
+# What the kernel tries: a listener the test opened on the host, at every address the host has.
+_NETWORK_PROBE = """
+import json, socket
+reached = {{}}
+for host in {hosts!r}:
+    try:
+        socket.create_connection((host, {port}), timeout=3).close()
+        reached[host] = "connected"
+    except OSError:
+        reached[host] = "refused"
+print(json.dumps({{"interfaces": [name for _, name in socket.if_nameindex()], "reached": reached}}))
+"""
+
+
+class HostListener:
+    """A TCP listener on every address of the host, counting who connects."""
+
+    def __init__(self):
+        import socket
+        import subprocess
+        import threading
+
+        self.server = socket.create_server(("0.0.0.0", 0))
+        self.port = self.server.getsockname()[1]
+        found = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True).stdout.split()
+        self.hosts = sorted({word.split("/")[0] for word in found if word.count(".") == 3 and "/" in word})
+        self.accepted = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+        for host in self.hosts:  # reachable from the host itself: the probe inside can fail for real
+            socket.create_connection((host, self.port), timeout=3).close()
+        import time
+
+        deadline = time.monotonic() + 10
+        while self.accepted < len(self.hosts) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert self.accepted == len(self.hosts), "the host could not reach its own listener"
+        self.accepted = 0
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            connection.close()
+
+    def close(self):
+        self.server.close()
+
+
+@pytest.fixture
+def listener():
+    found = HostListener()
+    yield found
+    found.close()
+
+
 @pytest.mark.slow
-def test_the_kernel_sees_only_its_allow_list(tmp_path, monkeypatch):
+def test_the_kernel_sees_only_its_allow_list(tmp_path, monkeypatch, listener):
     monkeypatch.setenv("GRADER_SECRET_TOKEN", "hunter2")
     artifacts = tmp_path / "artifacts" / "alice" / "01"
     monkeypatch.setenv("RESNET_COURSE_ARTIFACTS", str(artifacts))
@@ -60,8 +118,7 @@ def test_the_kernel_sees_only_its_allow_list(tmp_path, monkeypatch):
         "print(json.dumps(sorted(os.listdir('.'))))",
         "print(json.dumps(sorted(p for p in os.listdir('/proc') if p.isdigit())))",
         "print(json.dumps(sorted(os.environ)))",
-        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=2); print('net-open')\n"
-        "except OSError as e:\n    print('net-closed', e.errno)",
+        _NETWORK_PROBE.format(port=listener.port, hosts=listener.hosts),
         f"print(json.dumps(sorted(os.listdir({str(REPO)!r}))))",
         "print(json.dumps([os.path.exists(p) for p in ['/root/.ssh', '/etc/shadow', '/var', '/home/student']]))",
         "open('mine.txt', 'w').write('ok'); print(open('mine.txt').read())",
@@ -80,7 +137,10 @@ def test_the_kernel_sees_only_its_allow_list(tmp_path, monkeypatch):
     assert json.loads(out[3]) == ["1", "2"]
     environment = json.loads(out[4])
     assert "GRADER_SECRET_TOKEN" not in environment and "JPY_PARENT_PID" not in environment
-    assert out[5].startswith("net-closed")
+    network = json.loads(out[5])
+    assert network["interfaces"] == ["lo"], network  # a network namespace of its own
+    assert set(network["reached"].values()) == {"refused"}, network
+    assert listener.accepted == 0, "the host's listener was reached from inside the sandbox"
     assert json.loads(out[6]) == sorted([".venv", "autograder", "utils"])  # not the repository
     assert json.loads(out[7]) == [False, False, False, True]
     assert out[8].strip() == "ok" and out[9].strip() == "imports-ok"
