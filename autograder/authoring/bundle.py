@@ -160,7 +160,7 @@ def _check_no_leaks(notebooks, wheel, secrets):
     notebook_texts = {name: source_checks.notebook_text(nbformat.reads(data, as_version=4)) + "\n" + data
                       for name, data in notebooks.items()}
     leaks = source_checks.find_leaks(notebook_texts, secrets)
-    leaks += source_checks.find_leaks(wheel_texts(wheel), secrets, markers=False, min_run=2)
+    leaks += source_checks.find_package_leaks(wheel_texts(wheel), secrets)
     if leaks:
         name, what = leaks[0]
         raise CourseError("bundle.leak", name=name, what=what)

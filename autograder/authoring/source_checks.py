@@ -391,15 +391,26 @@ def secret_lines(notebooks):
                   if len(line) >= MIN_SECRET_LINE and not _IMPORT.match(line) and line not in public_text)
 
 
-def find_leaks(text_by_name, secrets, markers=True, min_run=1, window=6):
+# In the package's own code a secret line this long is a leak on its own: a whole Conv2D or
+# BatchNormalization call of a solution is no coincidence, where `ax.legend()` may be.
+ALONE_IN_CODE = 40
+
+
+def find_package_leaks(text_by_name, secrets):
+    """`find_leaks` for the package's own code: a long secret line alone, or two short ones together."""
+    return find_leaks(text_by_name, secrets, markers=False, min_run=2, alone=ALONE_IN_CODE)
+
+
+def find_leaks(text_by_name, secrets, markers=True, min_run=1, window=6, alone=None):
     """[(name, what)] for the secret lines (and nbgrader markers, unless markers=False) in the texts.
 
     Lines are compared whole, after `normalise_line`. With `min_run=1` (student notebooks,
     where every public line is already excluded from the secrets) one line is a leak. The
     package's own code (`markers=False, min_run=2`) may share a stray line with a solution
     (`ax.legend()`), so there a leak is two secret lines within `window` lines of each other:
-    a piece of a solution, not a coincidence. The package may name the markers (this module
-    does), so they are not searched for there.
+    a piece of a solution, not a coincidence; a line of `alone` characters or more is a leak
+    by itself. The package may name the markers (this module does), so they are not searched
+    for there.
     """
     secret_set = set(secrets)
     found = []
@@ -411,7 +422,7 @@ def find_leaks(text_by_name, secrets, markers=True, min_run=1, window=6):
         lines = [line for line in lines if line]
         hits = [i for i, line in enumerate(lines) if line in secret_set]
         for position, index in enumerate(hits):
-            if min_run <= 1:
+            if min_run <= 1 or (alone is not None and len(lines[index]) >= alone):
                 found.append((name, lines[index]))
                 continue
             run = [j for j in hits[position:] if j - index < window]

@@ -40,9 +40,10 @@ register({
         "en": "Grade a whole class's submissions (nbgrader autograde, in parallel, sandboxed).",
     },
     "grade.summary": {
-        "ko": "채점 완료: 학생 {count}명 (이번에 채점 {graded}명, 변경 없어 재사용 {reused}명, 실패 {failed}명), {seconds:.1f}초",
+        "ko": "채점 완료: 학생 {count}명 (이번에 채점 {graded}명, 변경 없어 재사용 {reused}명, 실패 {failed}명), "
+              "{seconds:.1f}초, 동시에 채점한 작업자 {workers}개",
         "en": "Grading done: {count} students ({graded} graded now, {reused} unchanged and reused, "
-              "{failed} failed), {seconds:.1f} s",
+              "{failed} failed), {seconds:.1f} s, {workers} workers at once",
     },
     "grade.written": {
         "ko": "저장했습니다: {path}",
@@ -139,8 +140,9 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
                 bar.update(1)
                 bar.set_postfix_str(result["student"])
 
+        workers = min(jobs, len(tasks))
         if tasks:
-            pool = WorkerPool(min(jobs, len(tasks)), ctx)
+            pool = WorkerPool(workers, ctx)
             try:
                 pool.run(tasks, finished)
             except BaseException:
@@ -153,7 +155,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
             bar.close()
         failed = sum(result["status"] == "failed" for result in results)
         log(text("grade.summary", count=len(results), graded=len(tasks), reused=reused,
-                 failed=failed, seconds=time.monotonic() - started))
+                 failed=failed, seconds=time.monotonic() - started, workers=workers))
         return results, structure
     finally:
         if pool:

@@ -243,7 +243,7 @@ def test_no_solution_or_hidden_test_in_installed_modules(secrets):
     files = _installed_package_files()
     assert any(p.name == "build.py" for p in files)
     texts = {str(p): p.read_text(encoding="utf-8", errors="replace") for p in files}
-    leaks = source_checks.find_leaks(texts, secrets, markers=False, min_run=2)
+    leaks = source_checks.find_package_leaks(texts, secrets)
     assert leaks == [], "solution or hidden-test code in the installed package:\n" + "\n".join(
         f"{name}: {what}" for name, what in leaks)
 
@@ -257,16 +257,24 @@ def test_leak_scan_finds_a_solution_line_and_a_marker(tmp_path, secrets, real_va
     assert leaks == [(name, secrets[len(secrets) // 2])]
     marked = source_checks.find_leaks({name: "x = 1\n### BEGIN HIDDEN TESTS\n"}, secrets)
     assert marked == [(name, "BEGIN HIDDEN TESTS")]
-    module = tmp_path / "helper.py"
-    # a module: one stray line in common with a solution is no leak, two together are
-    module.write_text("def reference():\n    " + secrets[0] + "\n    return 1\n", encoding="utf-8")
-    assert source_checks.find_leaks({"helper.py": module.read_text()}, secrets, markers=False, min_run=2) == []
-    module.write_text("def reference():\n    " + secrets[0] + "\n\n    " + secrets[1] + "\n", encoding="utf-8")
-    assert source_checks.find_leaks({"helper.py": module.read_text()}, secrets, markers=False, min_run=2) == \
-        [("helper.py", f"{secrets[0]} ⏎ {secrets[1]}")]
+    # a module: one short stray line in common with a solution is no leak, two together are,
+    # and one long line is on its own (a whole call copied from a solution)
+    short = [line for line in secrets if len(line) < source_checks.ALONE_IN_CODE]
+    long_ = [line for line in secrets if len(line) >= source_checks.ALONE_IN_CODE]
+    assert len(short) >= 2 and long_
+
+    def scan(*lines):
+        text = "def reference():\n" + "".join(f"    {line}\n\n" for line in lines)
+        return source_checks.find_package_leaks({"helper.py": text}, secrets)
+
+    assert scan(short[0]) == []
+    assert scan(short[0], short[1]) == [("helper.py", f"{short[0]} ⏎ {short[1]}")]
+    assert scan(long_[0]) == [("helper.py", long_[0])]
     # the same line written with another import style is the same line
-    qualified = "keras.layers." + secrets[0] if re.match(r"^[A-Z]\w*\(", secrets[0]) else secrets[0]
-    assert source_checks.normalise_line(qualified) == secrets[0]
+    call = next(line for line in long_ if re.match(r"^X = [A-Z]\w*\(", line))
+    qualified = call.replace("X = ", "X = keras.layers.", 1)
+    assert source_checks.normalise_line(qualified) == call
+    assert scan(qualified) == [("helper.py", call)]
 
 
 def test_student_copies_hold_no_jupytext_metadata_and_embed_their_images():

@@ -67,8 +67,21 @@ def test_grades_merge_into_postgresql(postgres, tmp_path):
         assert sorted(s.id for s in gb.students) == ["alice", "bob"]
         assert gb.find_assignment("tiny").max_score == 10
         assert gb.engine.dialect.name == "postgresql"
-    # A second run changes nothing: the stored results are merged again, idempotently.
+    # A second run changes nothing: the stored results are merged again, idempotently. The
+    # gradebook itself is read again: the same scores, still one submission per student.
+    def gradebook_rows():
+        with Gradebook(postgres) as gb:
+            return sorted((submission.student.id, notebook.name, grade_.name,
+                           grade_.score, grade_.auto_score)
+                          for submission in gb.assignment_submissions("tiny")
+                          for notebook in submission.notebooks for grade_ in notebook.grades), \
+                len(list(gb.assignment_submissions("tiny")))
+
+    before = gradebook_rows()
+    said = []
     again, _ = grade.grade_class(submitted, course=course, assignment="tiny", jobs=2, db_url=postgres,
-                                 progress=False, log=lambda *_: None)
+                                 progress=False, log=said.append)
     assert sorted((r["student"], r["score"]) for r in again) == [("alice", 10), ("bob", 5)]
+    assert "0 graded now, 2 unchanged and reused" in "\n".join(said)
+    assert gradebook_rows() == before and before[1] == 2
     assert not (course / "gradebook.db").exists()  # the URL was used, not the SQLite default

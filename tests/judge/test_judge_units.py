@@ -195,7 +195,12 @@ def test_built_in_spellings_are_accepted(keras):
         y = keras.layers.Activation(tf.nn.relu)(y) + keras.ops.relu(y)
         return keras.layers.add([keras.layers.ReLU()(y), y])
 
-    check_safe(_model_json(keras, build))
+    from resnet_course.autograder.diagnosis.graph import graph_of
+
+    config = _model_json(keras, build)
+    assert check_safe(config) is None  # a refused spelling raises ArtifactError instead
+    kinds = sorted(node.kind for node in graph_of(config).nodes.values())
+    assert kinds == ["add", "add", "conv", "input", "relu", "relu", "relu"], kinds  # read by meaning
 
 
 def test_equal_weights_by_role_make_equal_models(keras, tmp_path):
