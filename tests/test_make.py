@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 from conftest import REPO, run_env
 
@@ -89,3 +90,73 @@ class _Config:
                 store[f"{section}.{option}"] = value
 
         return _Section()
+
+
+def _checkout_copy(tmp_path):
+    """The tracked files in a scratch folder, mtimes kept, sharing this checkout's .venv.
+
+    make must see the copy's bootstrap as done (`make -q bootstrap`): a reinstall there would
+    point the shared editable install at the copy, so the test stops before one could happen.
+    """
+    import shutil
+
+    copy = tmp_path / "checkout"
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, target)
+    (copy / ".venv").symlink_to(REPO / ".venv")
+    done = subprocess.run(["make", "-q", "bootstrap"], cwd=copy, capture_output=True, timeout=60)
+    assert done.returncode == 0, "the copy's bootstrap is not up to date: refusing to run make there"
+    return copy
+
+
+def test_make_lab_builds_the_student_notebooks_when_they_are_missing(tmp_path):
+    """`make lab` runs `make notebooks` first: in a checkout without assignments/, the build makes them."""
+    copy = _checkout_copy(tmp_path)
+    notebooks = sorted((copy / "assignments" / "resnet").glob("*.ipynb"))
+    assert len(notebooks) == 2
+    committed = {path.name: path.read_bytes() for path in notebooks}
+    for path in notebooks:
+        path.unlink()
+    done = subprocess.run(["make", "notebooks"], cwd=copy, capture_output=True, text=True, timeout=600,
+                          env=run_env())
+    assert done.returncode == 0, done.stdout + done.stderr
+    rebuilt = {path.name: path.read_bytes() for path in (copy / "assignments" / "resnet").glob("*.ipynb")}
+    assert rebuilt == committed  # what a build of the sources gives, byte for byte
+    again = subprocess.run(["make", "notebooks"], cwd=copy, capture_output=True, text=True, timeout=120,
+                           env=run_env())
+    assert "resnet-course build" not in again.stdout  # present notebooks are not rebuilt
+    # `make lab` goes through the same step before it starts the server.
+    planned = subprocess.run(["make", "-n", "lab"], cwd=copy, capture_output=True, text=True, timeout=60).stdout
+    assert planned.index("resnet-course build") < planned.index("jupyter lab"), planned
+
+
+def test_the_system_package_step_names_what_is_missing_and_the_command(tmp_path):
+    """Without root or sudo, a missing package stops `make test` with the exact apt command."""
+    import shutil
+    import tempfile
+
+    tools = Path(tempfile.mkdtemp(prefix="resnet-tools-"))  # readable by the unprivileged user
+    os.chmod(tools, 0o755)
+
+    for tool in ("bash", "ls", "grep", "id", "fc-list", "bwrap", "setpriv", "cat", "env"):
+        found = shutil.which(tool)
+        assert found, tool
+        (tools / tool).symlink_to(found)
+    # chromium and sudo are not on this PATH; the script runs as an unprivileged user.
+    command = [str(REPO / ".ci" / "ensure-system-packages")]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                          env={"PATH": str(tools), "HOME": str(tools)})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "chromium" in done.stderr and "The tests need system packages that are missing" in done.stderr
+    assert "테스트에 필요한 시스템 패키지가 없습니다" in done.stderr
+    assert "apt-get install -y -q --no-install-recommends chromium" in done.stderr
+    # With everything present it says nothing and installs nothing.
+    present = subprocess.run([str(REPO / ".ci" / "ensure-system-packages")], capture_output=True, text=True,
+                             timeout=60)
+    shutil.rmtree(tools)
+    assert present.returncode == 0 and present.stdout == "" and present.stderr == "", present

@@ -73,7 +73,8 @@ def test_pip_install_into_a_fresh_venv(tmp_path, wheel):
     venv = tmp_path / "fresh"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     py = venv / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=1200,
+    # Inside pytest's own 900 s: a slow index ends as this command's timeout, with its output.
+    subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=700,
                    env=run_env(), capture_output=True)
     outside = tmp_path / "elsewhere"  # not the checkout, so nothing is imported from the source tree
     outside.mkdir()
