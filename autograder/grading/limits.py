@@ -53,6 +53,30 @@ def _kill_listed(procs_file):
         pass
 
 
+def sweep_orphans(parent, prefix="resnet-kernel-"):
+    """Remove empty kernel groups left by a grading worker that is gone (killed before its clean-up).
+
+    Groups are named `resnet-kernel-<worker pid>-<stamp>`: one whose worker no longer exists and
+    that holds no process is nobody's.
+    """
+    try:
+        candidates = [folder for folder in Path(parent).iterdir() if folder.name.startswith(prefix)]
+    except OSError:
+        return []
+    removed = []
+    for folder in candidates:
+        owner = folder.name[len(prefix):].split("-", 1)[0]
+        if not owner.isdigit() or Path(f"/proc/{owner}").exists():
+            continue
+        try:
+            if not (folder / "cgroup.procs").read_text().split():
+                folder.rmdir()
+                removed.append(folder)
+        except OSError:
+            continue
+    return removed
+
+
 class _V1Groups:
     """One group per controller in the v1 hierarchies (memory, pids, cpu), where writable."""
 
@@ -65,6 +89,7 @@ class _V1Groups:
             parent = _own_cgroup_v1(controller)
             if parent is None or not (parent / "cgroup.procs").exists():
                 continue
+            sweep_orphans(parent)
             folder = parent / name
             try:
                 folder.mkdir(exist_ok=True)

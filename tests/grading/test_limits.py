@@ -91,3 +91,26 @@ def test_this_machine_uses_v1_for_real():
     finally:
         found.remove()
     assert not any(folder.exists() for folder in made.values())
+
+
+def test_groups_of_a_worker_that_is_gone_are_swept():
+    """A worker killed with SIGKILL cannot remove its kernel's groups; the next kernel does.
+
+    On this machine's real v1 pids hierarchy: an empty group of a pid that does not exist goes,
+    the group of a live worker stays.
+    """
+    import os
+
+    parent = limits._own_cgroup_v1("pids")
+    gone = parent / "resnet-kernel-4000000-1"  # above any pid_max: no such process
+    live = parent / f"resnet-kernel-{os.getpid()}-2"
+    for folder in (gone, live):
+        folder.mkdir()
+    try:
+        removed = limits.sweep_orphans(parent)
+        assert gone in removed and not gone.exists()
+        assert live.is_dir() and live not in removed
+    finally:
+        for folder in (gone, live):
+            if folder.exists():
+                folder.rmdir()
