@@ -67,8 +67,12 @@ def source_notebooks():
     return {"01_basics": basics, "02_numbers": numbers}
 
 
-def make_course(folder, timeout=10):
-    """Write the tiny course (config, sources) and its release, built by nbgrader."""
+def make_course(folder, timeout=30):
+    """Write the tiny course (config, sources) and its release, built by nbgrader.
+
+    `timeout` is nbgrader's per-cell limit: 30 s by default, so a sound cell finishes inside it
+    however busy the machine is (tests of endless loops give their own).
+    """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
