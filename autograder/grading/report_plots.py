@@ -35,11 +35,19 @@ def _png(figure):
     return buffer.getvalue()
 
 
-def _figure(width, height):
+def _figure(width, height, left=0.6, bottom=0.55, top=0.45, right=0.2):
+    """A figure with fixed margins in inches (a layout engine doubles the drawing time)."""
     from matplotlib.figure import Figure
 
     use_korean_font()
-    return Figure(figsize=(width, height), layout="constrained")
+    figure = Figure(figsize=(width, height))
+    figure.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height)
+    return figure
+
+
+def _label_inches(labels, fontsize=8):
+    """Room for the longest of `labels` as y tick labels (grade ids and keys are ASCII)."""
+    return 0.25 + 0.6 * fontsize / 72 * max((len(str(label)) for label in labels), default=4)
 
 
 def part_title(part):
@@ -48,8 +56,8 @@ def part_title(part):
 
 def score_histograms(distributions):
     """One histogram per notebook and one of the total, with the mean and the median marked."""
-    figure = _figure(4.2 * len(distributions), 3.4)
-    axes = figure.subplots(1, len(distributions), squeeze=False)[0]
+    figure = _figure(4.2 * len(distributions), 3.4, top=0.6)
+    axes = figure.subplots(1, len(distributions), squeeze=False, gridspec_kw={"wspace": 0.3})[0]
     for ax, part in zip(axes, distributions):
         bins = part["histogram"]["bins"]
         width = part["histogram"]["width"]
@@ -75,11 +83,13 @@ def score_histograms(distributions):
 def check_pass_rates(groups):
     """Every check's pass rate as a bar, in the order the page lists them (hardest first)."""
     checks = [check for group in groups for check in group["checks"]]
-    figure = _figure(8, 0.8 + 0.28 * max(1, len(checks)))
+    # One shade per exercise, alternating, so the groups of the table show in the bars.
+    shades = [(_BAR, "#7fa7d6")[index % 2] for index, group in enumerate(groups) for _ in group["checks"]]
+    figure = _figure(8, 1.0 + 0.28 * max(1, len(checks)), left=_label_inches(c["grade_id"] for c in checks))
     ax = figure.subplots()
     rates = [100 * (check["pass_rate"] or 0.0) for check in checks]
     positions = range(len(checks))
-    ax.barh(positions, rates, color=[_FULL if rate >= 100 else _BAR for rate in rates])
+    ax.barh(positions, rates, color=[_FULL if rate >= 100 else shade for rate, shade in zip(rates, shades)])
     ax.set_yticks(list(positions), [check["grade_id"] for check in checks], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
@@ -92,7 +102,7 @@ def check_pass_rates(groups):
 def mistake_counts(mistakes, shown=12):
     """How many students made each named mistake, the most common at the top."""
     top = mistakes[:shown]
-    figure = _figure(8, 0.8 + 0.3 * max(1, len(top)))
+    figure = _figure(8, 1.0 + 0.3 * max(1, len(top)), left=_label_inches(entry["key"] for entry in top))
     ax = figure.subplots()
     positions = range(len(top))
     ax.barh(positions, [entry["count"] for entry in top], color="#b35900")
@@ -108,7 +118,7 @@ def mistake_counts(mistakes, shown=12):
 def grading_times(timing):
     """The histogram of seconds per student."""
     seconds = [row["seconds"] for row in timing["per_student"]]
-    figure = _figure(6, 3)
+    figure = _figure(6, 3, left=0.7)
     ax = figure.subplots()
     ax.hist(seconds, bins=min(30, max(5, len(seconds) // 5)), color=_BAR)
     ax.set_xlabel(label("report.plot.seconds"))
