@@ -161,7 +161,8 @@ def main():
         inside, read = statistics.median(inner), statistics.median(reading)
         print(f"(b) write_report in-process: {inside:.2f} s   baseline (read every stored file): {read:.3f} s   "
               f"ratio {inside / read:.0f}x")
-        print(f"    load average now {os.getloadavg()[0]:.2f}; page {(work / 'inner' / 'report.html').stat().st_size / 1024:.0f} kB")
+        page_kb = (work / "inner" / "report.html").stat().st_size / 1024
+        print(f"    load average now {os.getloadavg()[0]:.2f}; page {page_kb:.0f} kB")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -83,7 +83,8 @@ def write_tables(out, figures):
         "checks.csv": (["exercise", "notebook", "grade_id", "max_score", "students", "passed", "pass_rate",
                         "mean_points", "top_mistakes"],
                        [[c["exercise"], c["notebook"], c["grade_id"], c["max_score"], c["students"], c["passed"],
-                         c["pass_rate"], c["mean_points"], " ".join(f"{m['key']}:{m['count']}" for m in c["top_mistakes"])]
+                         c["pass_rate"], c["mean_points"],
+                         " ".join(f"{m['key']}:{m['count']}" for m in c["top_mistakes"])]
                         for group in figures["checks"] for c in group["checks"]]),
         "mistakes.csv": (["kind", "key", "students_total", "grade_id", "students_in_check", "students", "ko", "en"],
                          [[kind, m["key"], m["count"], c["grade_id"], c["count"], ";".join(c["students"]),

@@ -157,6 +157,10 @@ def _number(value):
     return f"{value:g}" if isinstance(value, (int, float)) else esc(str(value))
 
 
+def _megabytes(value):
+    return f"{value / 2**20:.0f}" if isinstance(value, (int, float)) and value else "—"
+
+
 def _image(png, alt):
     data = base64.b64encode(png).decode("ascii")
     return f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{data}"></figure>'
@@ -205,7 +209,8 @@ def _checks(figures):
         for check in group["checks"]:
             top = ", ".join(f'<a href="#{_anchor(m["key"])}"><code>{esc(m["key"])}</code></a> ({m["count"]})'
                             for m in check["top_mistakes"])
-            rows.append(f"<tr><td><code>{esc(check['grade_id'])}</code></td><td class='num'>{_rate(check['pass_rate'])}</td>"
+            rows.append(f"<tr><td><code>{esc(check['grade_id'])}</code></td>"
+                        f"<td class='num'>{_rate(check['pass_rate'])}</td>"
                         f"<td class='num'>{check['passed']} / {check['students']}</td>"
                         f"<td class='num'>{_number(check['mean_points'])} / {_number(check['max_score'])}</td>"
                         f"<td>{top}</td></tr>")
@@ -261,11 +266,12 @@ def _timing(figures, links):
     timing = figures["timing"]
     parts = []
     if timing["students_timed"]:
-        parts.append(f"<p>{_sentence('report.timing_summary', timed=timing['students_timed'], total=timing['total_seconds'], mean=timing['mean_seconds'], median=timing['median_seconds'])}</p>")
+        summary = _sentence("report.timing_summary", timed=timing["students_timed"], total=timing["total_seconds"],
+                            mean=timing["mean_seconds"], median=timing["median_seconds"])
+        parts.append(f"<p>{summary}</p>")
         parts.append(_image(report_plots.grading_times(timing), label("report.plot.timing")))
         rows = [f"<tr><td>{_student(row['student'], links)}</td><td class='num'>{row['seconds']:.1f}</td>"
-                f"<td class='num'>{_number(round(row['peak_kernel_memory'] / 2**20)) if row['peak_kernel_memory'] else '—'}</td></tr>"
-                for row in timing["slowest"]]
+                f"<td class='num'>{_megabytes(row['peak_kernel_memory'])}</td></tr>" for row in timing["slowest"]]
         parts.append(f"<h3>{_heading('report.slowest')}</h3>")
         parts.append(_table(("report.col.student", "report.col.seconds", "report.col.memory"), rows))
     if timing["untimed"]:
@@ -280,7 +286,8 @@ def _notes(figures, unreadable, links):
                         for item in unreadable)
         notes.append(f'<div class="note">{_sentence("report.unreadable")}<ul>{items}</ul></div>')
     if figures["course_versions"]["other_version"]:
-        notes.append(f'<div class="note">{_sentence("report.other_version", students=", ".join(figures["course_versions"]["other_version"]))}</div>')
+        others = ", ".join(figures["course_versions"]["other_version"])
+        notes.append(f'<div class="note">{_sentence("report.other_version", students=others)}</div>')
     if any(links.get(row["student"]) is None for row in figures["student_rows"]):
         notes.append(f'<div class="note">{_sentence("report.no_feedback")}</div>')
     return "".join(notes)
