@@ -2,8 +2,9 @@
 
 Builds the course, writes a few example submissions into `course/.demo/submitted/`, grades
 them with `resnet-course grade` into a gradebook of their own (`course/.demo/gradebook.db`,
-so the course's real gradebook stays clean), writes their feedback pages and prints the
-grade table. The submissions are made from the student copy, as a student would:
+so the course's real gradebook stays clean), writes their feedback pages, prints the grade
+table and ends with the class report (`course/.demo/report/report.html`). The submissions
+are made from the student copy, as a student would:
 
   demo-solution      every answer cell filled with the instructor's solution
   demo-untouched     the student copy as released
@@ -112,7 +113,7 @@ def _run(args):
     import shutil
 
     from ..authoring.sources import course_root
-    from . import command, feedback, outputs
+    from . import command, feedback, outputs, report
 
     course = Path(args.course or course_root())
     demo = course / ".demo"
@@ -134,6 +135,9 @@ def _run(args):
     feedback.write_feedback(course, args.assignment, [r["student"] for r in results])
     print(outputs.grade_table(results, list(structure)))
     print(text("demo.done", csv=demo / "grades.csv", feedback=course / "feedback"))
+    # The class report of the demo's students only: the course may hold a real class too.
+    page = report.write_report(course, args.assignment, demo / "report", [r["student"] for r in results])
+    print(text("report.written", path=page))
     return 0
 
 

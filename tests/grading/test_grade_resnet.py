@@ -111,3 +111,14 @@ def test_autograde_skips_what_decides_no_score_and_stays_quiet(resnet_class):
     said = "".join(said)
     assert said.count("public checks are skipped while grading") == 6  # three per notebook
     assert said.count("Autograding: training skipped.") == 2  # degradation (nb 1) and ResNet50 (nb 2)
+
+
+def test_demo_ends_with_the_class_report_of_its_students(resnet_class):
+    """`make demo` writes the report last: the demo's five students, their mistakes named."""
+    out = resnet_class["course"] / ".demo" / "report"
+    figures = json.loads((out / "report.json").read_text())
+    assert sorted(row["student"] for row in figures["student_rows"]) == sorted(resnet_class["results"])
+    mistakes = {entry["key"]: entry["students"] for entry in figures["mistakes"]}
+    assert mistakes["block.final_relu_missing"] == ["demo-no-final-relu"]
+    assert mistakes["plots.not_log"] == ["demo-no-log-scale"]
+    assert (out / "report.html").is_file()
