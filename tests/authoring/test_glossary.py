@@ -44,7 +44,7 @@ PHASE_2_MESSAGES = {
     "build.nbgrader_failed", "build.release_missing", "build.stale", "deep.activation",
     "deep.layer_count", "deep.skip_count", "deep.skip_wiring", "deep.units", "feedback.help",
     "feedback.hidden", "feedback.title", "hint.convolutional_strides", "intake.bad_timestamp",
-    "intake.empty", "intake.renamed", "intake.unsafe_member", "model.input_shape",
+    "intake.empty", "intake.renamed", "model.input_shape",
     "model.mode_training", "model.output_shape", "model.too_large", "model.training_only_hint",
     "plots.case_missing", "plots.ignored_ax", "plots.legend_entries", "plots.no_xlabel",
     "plots.no_ylabel", "resnet.avgpool_size", "resnet.maxpool_size", "resnet.stage_filters",
