@@ -25,6 +25,7 @@ from resnet_course.utils.messages import register, text
 
 from . import submissions  # noqa: F401  (its messages name missing and renamed notebooks)
 from .course_state import load_course_config
+from .store import slug
 from .student_outputs import collect_outputs, notebook_outcome
 
 register({
@@ -139,7 +140,9 @@ def grade_student(course, submission, settings):
     "memory_mb", "wall_clock" and "grader" (who graded: kept in the result).
     """
     with _one_at_a_time:
-        base = Path(tempfile.mkdtemp(prefix="resnet-student-", dir=scratch_parent(settings.get("scratch"))))
+        # Named after the student: an operator (or a test) can tell whose kernel is whose.
+        prefix = f"resnet-{slug(submission['student'])[:32]}-"
+        base = Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_parent(settings.get("scratch"))))
         try:
             return _grade_in(base, course, submission, settings)
         finally:
