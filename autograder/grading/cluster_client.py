@@ -46,7 +46,7 @@ register({
               "({megabytes:.1f} MB).",
     },
     "cluster.worker_refused": {
-        "ko": "작업자 {worker}({address})가 채점을 거부했습니다: {reason}",
+        "ko": "작업자 {worker}, 주소 {address}: 이 작업자는 채점을 거부했습니다. {reason}",
         "en": "Worker {worker} ({address}) refused to grade: {reason}",
     },
     "cluster.no_worker": {

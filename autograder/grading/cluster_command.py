@@ -40,7 +40,7 @@ register({
               "Press Ctrl-C to stop it.",
     },
     "cluster.start_failed": {
-        "ko": "{what}이(가) 시작하지 못하고 끝났습니다. 로그의 끝:\n{log}",
+        "ko": "{what} 프로세스는 준비되기 전에 끝났습니다. 로그의 끝:\n{log}",
         "en": "{what} exited before it was ready. The end of its log:\n{log}",
     },
     "cluster.stopped": {"ko": "Dask 클러스터를 멈췄습니다.", "en": "The Dask cluster is stopped."},
