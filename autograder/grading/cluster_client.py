@@ -82,8 +82,12 @@ def _distributed():
 def connect(address, security):
     """A Dask client of the scheduler at `address`, or a bilingual reason why not."""
     distributed = _distributed()
+    import dask
+
+    # Dask's connect timeout (30 s unless configured): a refused handshake is retried until then.
+    timeout = dask.config.get("distributed.comm.timeouts.connect")
     try:
-        return distributed.Client(address, security=security, timeout=30, set_as_default=False)
+        return distributed.Client(address, security=security, timeout=timeout, set_as_default=False)
     except Exception as error:  # refused, unreachable, a TLS handshake that failed
         raise CourseError("cluster.unreachable", address=address,
                           detail=f"{type(error).__name__}: {error}"[:500]) from None
