@@ -207,11 +207,28 @@ def _grade_in(base, course, submission, settings):
     result["seconds"] = round(time.monotonic() - started, 2)
     result["peak_kernel_memory"] = peak_kernel
     result["worker_peak_memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result["judge_peak_memory"] = _judge_peak_memory()
     result["grader"] = settings.get("grader")
     _check_stopping()
     files = collect_outputs(course_tmp / "autograded" / student / assignment, base / "artifacts",
                             base / "kernels" / "logs", logs)
     return {"result": result, "files": files}
+
+
+def _judge_peak_memory():
+    """The high-water mark of the judge's comparison process (it lives apart from this one)."""
+    from ..judge.worker_client import ComparisonWorker
+
+    worker = ComparisonWorker._current
+    if worker is None or worker.process.poll() is not None:
+        return None
+    try:
+        for line in Path(f"/proc/{worker.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _result(student, digest, notebooks, notes, timestamp=None, fingerprint=None):
