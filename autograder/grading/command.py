@@ -22,6 +22,7 @@ whose submission and course are unchanged (and merges their stored result again)
 idempotent and a run stopped half-way resumes where it stopped.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -123,6 +124,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, sched
     grading = course / ".grading" / assignment
     grading.mkdir(parents=True, exist_ok=True)
     work_root = Path(tempfile.mkdtemp(prefix="resnet-grade-", dir=scratch_parent(grading)))
+    stack = contextlib.ExitStack()
     try:
         digest = course_digest(course, assignment)
         template = cached_template(course, assignment, grading, digest)
@@ -130,6 +132,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, sched
         structure = gradebook.assignment_structure(template_url, assignment)
         gradebook.copy_assignment(template_url, db_url, assignment)
         grade_ids = {nb: list(cells) for nb, cells in structure.items()}
+        course_gradebook = stack.enter_context(gradebook.CourseGradebook(db_url))
         subs = submissions.collect(submitted, assignment, work_root / "intake", grade_ids, log=log)
         bundle = course_bundle.pack(course, assignment, digest, template, structure,
                                     _prepare_references(course, assignment, log), grading_environment())
@@ -139,7 +142,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, sched
             previous = None if force else stored_result(grading, sub.student)
             if previous and previous.get("fingerprint") == fingerprints[sub.student] \
                     and previous.get("course_digest") == digest:
-                gradebook.merge_student(db_url, assignment, previous)
+                gradebook.merge_student(course_gradebook, assignment, previous)
                 results.append(previous)
                 reused += 1
             else:
@@ -157,7 +160,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, sched
                 save_result(grading, result)  # its graders stopped: older files stay for appeals
             else:
                 store_student(grading, result, outcome["files"])
-            gradebook.merge_student(db_url, assignment, result)
+            gradebook.merge_student(course_gradebook, assignment, result)
             _publish_autograded(course, assignment, grading, result["student"])
             results.append(result)
             if bar:
@@ -180,6 +183,7 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, sched
                  failed=failed, seconds=time.monotonic() - started))
         return results, structure
     finally:
+        stack.close()
         shutil.rmtree(work_root, ignore_errors=True)
 
 

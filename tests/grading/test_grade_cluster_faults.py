@@ -1,4 +1,4 @@
-"""A scheduler lost in the middle of a run: every finished student is kept, the next run grades the rest."""
+"""Faults on a real Dask cluster: a submission that keeps killing its workers, a lost scheduler."""
 
 import json
 import os
@@ -20,6 +20,48 @@ def _env():
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("NBGRADER_", "RESNET_COURSE_"))}
     environment["PATH"] = f"{ch.BIN}{os.pathsep}{environment.get('PATH', '')}"
     return environment
+
+
+def _grader_pid(student, nannies):
+    """The worker process (a child of one of `nannies`) whose descendants include `student`'s kernel."""
+    from test_grade_cluster import _worker_grading
+
+    return _worker_grading(student, nannies)[1]
+
+
+def test_a_submission_that_keeps_killing_its_workers_ends_with_0_and_the_reason(tmp_path):
+    course = gh.make_course(tmp_path / "course", timeout=60)
+    submitted = tmp_path / "submitted"
+    gh.write_submission(submitted, "a_killer", gh.solved(course, {"add": "    import time\n    time.sleep(50)"}))
+    gh.write_submission(submitted, "b_fine", gh.solved(course))
+    processes = ch.Processes(tmp_path / "cluster")
+    try:
+        # The scheduler's own limit decides: after allowed-failures + 1 deaths the task fails.
+        _, address = processes.scheduler(allowed_failures=1)
+        nannies = {processes.worker(address, name).pid for name in ("w1", "w2")}
+        ch.wait_for_workers(address, 2)
+        run = subprocess.Popen([CLI, "grade", str(submitted), "--course", str(course), "--assignment", "tiny",
+                                "--scheduler", address, "--no-progress", "--json", str(tmp_path / "g.json")],
+                               env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        killed = []
+        while run.poll() is None and len(killed) < 5:
+            time.sleep(0.2)
+            victim = _grader_pid("a_killer", nannies)
+            if victim and victim not in killed:
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+        stdout, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stdout + stderr
+        assert len(killed) == 2, killed
+        students = json.loads((tmp_path / "g.json").read_text())["students"]
+        assert students["b_fine"]["score"] == 10
+        killer = students["a_killer"]
+        assert (killer["status"], killer["score"]) == ("failed", 0)
+        assert "stopped its grader 2 times" in killer["reason"] and "모두 2번 멈췄습니다" in killer["reason"]
+        assert all("stopped its grader" in m for nb in killer["notebooks"].values()
+                   for g in nb["grades"].values() for m in g["messages"])
+    finally:
+        processes.stop_all()
 
 
 def test_a_lost_scheduler_keeps_every_finished_student(tmp_path):
