@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "resnet_course.autograder.authoring.bundle",
     "resnet_course.utils.data",
     "resnet_course.autograder.grading.command",
+    "resnet_course.autograder.grading.cluster_command",
     "resnet_course.autograder.grading.feedback",
     "resnet_course.autograder.grading.report",
     "resnet_course.autograder.grading.demo",

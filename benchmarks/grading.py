@@ -9,6 +9,14 @@
 (b) N solution submissions with --jobs 2 against --jobs 1 (wall clock). Goal: at least 1.6x.
 (c) peak memory per worker: the worker process (nbgrader, the judge's parent) and the
     largest kernel (cgroup high-water mark), from the stored results.
+(d) the same N submissions on a real Dask cluster on this machine (`dask scheduler` and two
+    single-threaded `dask worker` processes, started by `resnet-course cluster`'s code) against
+    --jobs 2, in the same run: the first run on fresh workers (the course upload, unpacking
+    and the judge's start-up included, as --jobs 2 starts its workers) and a second one.
+    Goal: Dask costs at most 10% more wall time. Also the CPU seconds per submission (every
+    process of the --jobs 2 run, kernels and judge included, over N) and the course bundle's size.
+
+    .venv/bin/python benchmarks/grading.py --parts d --submissions 8    # only (c) and (d)
 
 The machine is shared and has 2 cores: figures are noisy; the script prints the load.
 """
@@ -57,13 +65,37 @@ def floor_course(folder, students):
     run([str(BIN / "nbgrader"), "generate_assignment", "floor", "--force"], cwd=folder)
 
 
-def run(command, **kwargs):
+def run(command, output=None, **kwargs):
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, env=env, **kwargs)
     if done.returncode != 0:
         sys.exit(f"failed: {' '.join(map(str, command))}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    if output is not None:
+        output.append(done.stdout)
     return time.monotonic() - started
+
+
+def cpu_seconds_of(function):
+    """CPU seconds of every process `function` starts, kernels included: a cpuacct cgroup of
+    its own (the sandbox moves kernels into memory, pids and cpu groups, never cpuacct).
+    None where cgroup v1's cpuacct is not writable."""
+    from resnet_course.autograder.grading.limits import cgroup_v1_of
+
+    own = cgroup_v1_of("self", "cpuacct")
+    group = own / f"resnet-bench-{os.getpid()}" if own else None
+    try:
+        group.mkdir()
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except (OSError, AttributeError):
+        function()
+        return None
+    try:
+        function()
+        return int((group / "cpuacct.usage").read_text()) / 1e9
+    finally:
+        (own / "cgroup.procs").write_text(str(os.getpid()))
+        group.rmdir()
 
 
 def solution_class(course, folder, count):
@@ -74,15 +106,39 @@ def solution_class(course, folder, count):
     return folder
 
 
-def grade_run(course, submitted, jobs, db):
+def grade_run(course, submitted, jobs, db, scheduler=None, output=None):
     """Wall-clock seconds of one `resnet-course grade` (forced: every student is graded again).
 
     All runs share one course gradebook, made by the warm-up run: the floor's gradebook is
     made by `nbgrader generate_assignment` before its timing, so neither timing includes
     creating a gradebook.
     """
-    return run([str(BIN / "resnet-course"), "grade", str(submitted), "--course", str(course), "--jobs",
-                str(jobs), "--force", "--no-progress", "--db", f"sqlite:///{db}"])
+    where = ["--scheduler", scheduler] if scheduler else ["--jobs", str(jobs)]
+    return run([str(BIN / "resnet-course"), "grade", str(submitted), "--course", str(course), *where,
+                "--force", "--no-progress", "--db", f"sqlite:///{db}"], output=output)
+
+
+def dask_against_pool(course, n_class, db, count, work):
+    """(d): --jobs 2 and two single-threaded Dask workers on the same submissions, same run."""
+    from resnet_course.autograder.grading.cluster_command import LocalCluster
+
+    timed = []
+    cpu = cpu_seconds_of(lambda: timed.append(grade_run(course, n_class, 2, db)))
+    pool = timed[0]
+    cluster = LocalCluster(work / "cluster", 2, "127.0.0.1", 0, None)
+    try:
+        cluster.wait_for_workers(2, None)
+        said = []
+        cold = grade_run(course, n_class, 2, db, scheduler=cluster.address, output=said)
+        warm = grade_run(course, n_class, 2, db, scheduler=cluster.address)
+    finally:
+        cluster.stop()
+    bundle = next((line for line in said[0].splitlines() if "course bundle" in line), "?")
+    print(f"(d) {count} submissions: --jobs 2 {pool:.0f} s; Dask, 2 single-threaded workers: first run "
+          f"{cold:.0f} s ({cold / pool - 1:+.0%}), second run {warm:.0f} s ({warm / pool - 1:+.0%}) (goal <= +10%)")
+    per = f"{cpu / count:.1f} s" if cpu is not None else "? (no writable cpuacct cgroup)"
+    print(f"    CPU per submission (the --jobs 2 run, every process, kernels included): {per}")
+    print(f"    {bundle.strip()}")
 
 
 def main():
@@ -90,6 +146,7 @@ def main():
     parser.add_argument("--course", default=str(REPO / "course"))
     parser.add_argument("--submissions", type=int, default=20, help="N for (b)")
     parser.add_argument("--floor-students", type=int, default=3, help="K for (a)")
+    parser.add_argument("--parts", default="abd", help="which of (a), (b), (d) to run; (c) always")
     args = parser.parse_args()
     course = Path(args.course).resolve()
     print(f"load average before: {os.getloadavg()}, cores: {os.cpu_count()}")
@@ -100,29 +157,37 @@ def main():
         warm = solution_class(course, work / "warm", 1)
         grade_run(course, warm, 1, db)
 
-        floor = work / "floor"
-        floor_course(floor, args.floor_students)
-        floor_seconds = run([str(BIN / "nbgrader"), "autograde", "floor", "--force"], cwd=floor)
-        floor_per = floor_seconds / args.floor_students
+        if "a" in args.parts:
+            floor = work / "floor"
+            floor_course(floor, args.floor_students)
+            floor_seconds = run([str(BIN / "nbgrader"), "autograde", "floor", "--force"], cwd=floor)
+            floor_per = floor_seconds / args.floor_students
 
-        k_class = solution_class(course, work / "k", args.floor_students)
-        ours = grade_run(course, k_class, 1, db)
-        ours_per = ours / args.floor_students
-        print(f"(a) floor: {floor_per:.1f} s/submission (nbgrader autograde, TF-only notebooks, K={args.floor_students})")
-        print(f"    ours:  {ours_per:.1f} s/submission (resnet-course grade --jobs 1, real assignment, K={args.floor_students})")
-        print(f"    ratio: {ours_per / floor_per:.2f}x (goal <= 2.0x)")
+            k_class = solution_class(course, work / "k", args.floor_students)
+            ours = grade_run(course, k_class, 1, db)
+            ours_per = ours / args.floor_students
+            print(f"(a) floor: {floor_per:.1f} s/submission (nbgrader autograde, TF-only notebooks, "
+                  f"K={args.floor_students})")
+            print(f"    ours:  {ours_per:.1f} s/submission (resnet-course grade --jobs 1, real assignment, "
+                  f"K={args.floor_students})")
+            print(f"    ratio: {ours_per / floor_per:.2f}x (goal <= 2.0x)")
 
         n_class = solution_class(course, work / "n", args.submissions)
-        one = grade_run(course, n_class, 1, db)
-        two = grade_run(course, n_class, 2, db)
-        print(f"(b) {args.submissions} submissions: --jobs 1 {one:.0f} s, --jobs 2 {two:.0f} s, "
-              f"speed-up {one / two:.2f}x (goal >= 1.6x)")
+        if "b" in args.parts:
+            one = grade_run(course, n_class, 1, db)
+            two = grade_run(course, n_class, 2, db)
+            print(f"(b) {args.submissions} submissions: --jobs 1 {one:.0f} s, --jobs 2 {two:.0f} s, "
+                  f"speed-up {one / two:.2f}x (goal >= 1.6x)")
+        if "d" in args.parts:
+            dask_against_pool(course, n_class, db, args.submissions, work)
 
         store = course / ".grading" / "resnet"
         results = [json.loads(p.read_text()) for p in store.glob("bench*/result.json")]
         worker = max(r.get("worker_peak_memory") or 0 for r in results) / 2**20
         kernel = max(r.get("peak_kernel_memory") or 0 for r in results) / 2**20
-        print(f"(c) peak memory per worker: grading process {worker:.0f} MB, largest kernel {kernel:.0f} MB")
+        judge = max(r.get("judge_peak_memory") or 0 for r in results) / 2**20
+        print(f"(c) peak memory per worker: grading process {worker:.0f} MB, judge's comparison process "
+              f"{judge:.0f} MB, largest kernel {kernel:.0f} MB")
         print(f"load average after: {os.getloadavg()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,9 +1,13 @@
 """Grading a class: submissions in, the sandbox around each kernel, workers, gradebook, feedback.
 
 `command.grade_class` is `resnet-course grade`: it takes in the submissions
-(`submissions`), grades each student in a worker (`pool`, `student`) whose kernels run in the
-sandbox (`sandbox`, `limits`, `guarded_execute`), stores each result (`store`) and merges it
-into the gradebook (`gradebook`). `feedback` and `demo` are the commands built on it.
+(`submissions`), packs the course into a bundle named by its digest (`course_bundle`), and
+grades each student with one function (`student`, `student_outputs`) on a grader: a worker
+of the embedded pool (`pool`) or of a Dask cluster (`cluster_client` here, `cluster_worker`
+there; `cluster_command` starts one locally), whose kernels run in the sandbox (`sandbox`,
+`limits`, `guarded_execute`). A grader that dies costs nothing (`retries`). The grading
+process stores each result (`store`) and merges it into the gradebook (`gradebook`).
+`feedback` and `demo` are the commands built on it.
 """
 
 import sys

@@ -1,15 +1,19 @@
 """`resnet-course grade`: autograde a whole class, in parallel, sandboxed, robust to hostile code.
 
-    resnet-course grade SUBMITTED [--assignment resnet] [--jobs N] [--csv FILE] [--json FILE]
-                        [--db URL] [--no-sandbox] [--force]
+    resnet-course grade SUBMITTED [--assignment resnet] [--jobs N | --scheduler ADDRESS]
+                        [--csv FILE] [--json FILE] [--db URL] [--no-sandbox] [--force]
 
 Every student is autograded by nbgrader's own `Autograde` converter (what `nbgrader
-autograde` runs), one notebook at a time, in a pool of worker processes. Each worker grades
-in a temporary course folder with a gradebook of its own (a copy of a template built from
-the source notebooks), so workers never share a database; the grading process merges each
-student into the course gradebook as soon as that student is finished. Student kernels run
-in the sandbox (`sandbox.py`); a kernel that dies ends its notebook with 0 for what did not
-run and a recorded reason, and a worker that crashes costs only the student it was grading.
+autograde` runs), one notebook at a time, by one grading function (`student.grade_student`)
+wherever it runs: in an embedded pool of `--jobs N` worker processes, or on the workers of a
+Dask cluster (`--scheduler`, `cluster_client.py`), which share nothing with this process but
+the Dask connection. The course travels to each grader as a bundle named by its digest
+(`course_bundle.py`); each grader grades a student in a scratch folder of its own with a
+gradebook of its own and returns everything as data. This process alone writes the results
+and merges each student into the course gradebook as soon as that student is finished.
+Student kernels run in the sandbox (`sandbox.py`); a kernel that dies ends its notebook with
+0 for what did not run and a recorded reason, and a grader that dies costs nothing: the
+student is graded again (`retries.py`).
 
 What a run leaves behind, per student, in `<course>/.grading/<assignment>/<student>/`:
 `result.json` (scores, messages, reasons, the submission's fingerprint), the autograded
@@ -18,6 +22,7 @@ whose submission and course are unchanged (and merges their stored result again)
 idempotent and a run stopped half-way resumes where it stopped.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -28,11 +33,13 @@ from pathlib import Path
 
 from resnet_course.utils.messages import label, register, text
 
-from . import submissions  # noqa: F401  (its messages name missing and renamed notebooks)
+from . import course_bundle, submissions
 from .course_state import cached_template, course_digest, load_course_config, uses_judge
+from .environment import grading_environment
 from .outputs import class_json, grade_table, write_csv
 from .pool import WorkerPool
-from .store import save_result, slug, stored_result
+from .store import save_result, slug, store_student, stored_result
+from .student import scratch_parent
 
 register({
     "grade.help": {
@@ -45,24 +52,42 @@ register({
         "en": "Grading done: {count} students ({graded} graded now, {reused} unchanged and reused, "
               "{failed} failed), {seconds:.1f} s, {workers} workers at once",
     },
+    "grade.arg.submitted": {
+        "ko": "제출물: <학생>/<과제>/*.ipynb 폴더 또는 LMS zip 파일",
+        "en": "submissions: a <student>/<assignment>/*.ipynb folder, or an LMS zip",
+    },
+    "grade.arg.assignment": {"ko": "과제 이름", "en": "assignment name"},
+    "grade.arg.course": {
+        "ko": "과정 폴더 (기본값: 체크아웃의 course/)",
+        "en": "course folder (default: course/ of the checkout)",
+    },
+    "grade.arg.jobs": {
+        "ko": "이 컴퓨터에서 동시에 채점할 학생 수 (기본값: 코어 수)",
+        "en": "students graded at once on this machine (default: cores)",
+    },
+    "grade.arg.scheduler": {
+        "ko": "Dask 스케줄러 주소(예: tcp://10.0.0.5:8786, tls://…). 주면 학생들을 그 클러스터의 작업자가 채점합니다",
+        "en": "a Dask scheduler address (e.g. tcp://10.0.0.5:8786, tls://…): the cluster's workers grade the students",
+    },
+    "grade.arg.csv": {"ko": "학생마다 한 줄씩 여기에 씁니다", "en": "write one row per student here"},
+    "grade.arg.json": {"ko": "모든 점수와 메시지를 여기에 씁니다", "en": "write every score and message here"},
+    "grade.arg.db": {
+        "ko": "성적부 SQLAlchemy URL (기본값: sqlite course/gradebook.db)",
+        "en": "gradebook SQLAlchemy URL (default: sqlite course/gradebook.db)",
+    },
+    "grade.arg.no_sandbox": {
+        "ko": "bubblewrap 없이 학생 코드를 실행합니다 (믿을 수 있는 제출물만)",
+        "en": "run student code without bubblewrap (trusted submissions only)",
+    },
+    "grade.arg.force": {"ko": "바뀐 것이 없어도 다시 채점합니다", "en": "grade again even when nothing changed"},
+    "grade.arg.memory_mb": {"ko": "커널 하나의 메모리 한도 (MB)", "en": "memory limit per kernel (MB)"},
+    "grade.arg.wall_clock": {"ko": "노트북 하나에 허용하는 시간 (초)", "en": "seconds allowed per notebook"},
+    "grade.arg.no_progress": {"ko": "진행 막대를 보이지 않습니다", "en": "no progress bar"},
     "grade.written": {
         "ko": "저장했습니다: {path}",
         "en": "Written: {path}",
     },
 })
-
-
-def _work_parent(grading):
-    """Where workers keep their temporary course folders: not under /tmp.
-
-    Inside the sandbox /tmp is a private, writable tmpfs; the folders leading to the binds
-    would be created in it and a kernel could write beside its own folder there. Elsewhere
-    they sit on the sandbox's read-only root, and writing outside its folder fails.
-    """
-    for folder in ("/var/tmp", str(grading)):
-        if os.path.isdir(folder) and os.access(folder, os.W_OK) and not folder.startswith("/tmp"):
-            return folder
-    return None
 
 
 def _venv_on_path():
@@ -77,9 +102,13 @@ def default_uid_base(pid=None):
     return 3_000_000 + ((os.getpid() if pid is None else pid) % 100_000) * 64
 
 
-def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_url=None, sandbox=True,
-                force=False, memory_mb=4096, wall_clock=900, progress=True, log=print):
-    """Grade every submission in `submitted`; return the list of results (one per student)."""
+def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, scheduler=None, security=None,
+                db_url=None, sandbox=True, force=False, memory_mb=4096, wall_clock=900, progress=True, log=print):
+    """Grade every submission in `submitted`; return (the results, one per student; the structure).
+
+    `scheduler` (a Dask scheduler address) sends the students to a Dask cluster; without it
+    an embedded pool of `jobs` processes grades them. Both call the same grading function.
+    """
     from . import gradebook
     from ..authoring.sources import course_root
 
@@ -88,15 +117,15 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
     course = Path(course or course_root()).resolve()
     jobs = max(1, jobs or os.cpu_count() or 1)
     uid_base = default_uid_base() if os.geteuid() == 0 else None
-    if sandbox:
+    if sandbox and not scheduler:  # a cluster's workers check their own sandbox
         from .sandbox import require_sandbox
 
         require_sandbox(uid_base)
     db_url = db_url or gradebook.sqlite_url(course / "gradebook.db")
     grading = course / ".grading" / assignment
     grading.mkdir(parents=True, exist_ok=True)
-    work_root = Path(tempfile.mkdtemp(prefix="resnet-grade-", dir=_work_parent(grading)))
-    pool = None
+    work_root = Path(tempfile.mkdtemp(prefix="resnet-grade-", dir=scratch_parent(grading)))
+    stack = contextlib.ExitStack()
     try:
         digest = course_digest(course, assignment)
         template = cached_template(course, assignment, grading, digest)
@@ -104,75 +133,93 @@ def grade_class(submitted, *, course=None, assignment="resnet", jobs=None, db_ur
         structure = gradebook.assignment_structure(template_url, assignment)
         gradebook.copy_assignment(template_url, db_url, assignment)
         grade_ids = {nb: list(cells) for nb, cells in structure.items()}
+        course_gradebook = stack.enter_context(gradebook.CourseGradebook(db_url))
         subs = submissions.collect(submitted, assignment, work_root / "intake", grade_ids, log=log)
-        reference_cache = _prepare_references(course, assignment, log)
-        ctx = {"course": str(course), "assignment": assignment, "template": str(template),
-               "structure": structure, "work_root": str(work_root), "store": str(grading),
-               "sandbox": sandbox, "uid_base": uid_base, "memory_mb": memory_mb,
-               "wall_clock": wall_clock, "digest": digest,
-               "reference_cache": reference_cache}
-        results, tasks, reused = [], [], 0
+        bundle = course_bundle.pack(course, assignment, digest, template, structure,
+                                    _prepare_references(course, assignment, log), grading_environment())
+        results, todo, fingerprints, reused = [], [], {}, 0
         for sub in subs:
-            task = {"student": sub.student, "folder": str(sub.folder), "notes": sub.notes,
-                    "fingerprint": sub.fingerprint()}
-            previous = None if force else stored_result(ctx, sub.student)
-            if previous and previous.get("fingerprint") == task["fingerprint"] \
-                    and previous.get("course_digest") == ctx["digest"]:
-                gradebook.merge_student(db_url, assignment, previous)
+            fingerprints[sub.student] = sub.fingerprint()
+            previous = None if force else stored_result(grading, sub.student)
+            if previous and previous.get("fingerprint") == fingerprints[sub.student] \
+                    and previous.get("course_digest") == digest:
+                gradebook.merge_student(course_gradebook, assignment, previous)
                 results.append(previous)
                 reused += 1
             else:
-                tasks.append(task)
+                todo.append(sub)
 
-        bar = None
-        if progress and tasks:
-            from tqdm import tqdm
+        def load(sub):
+            return {"student": sub.student, "files": submissions.read_files(sub.folder), "notes": sub.notes,
+                    "fingerprint": fingerprints[sub.student]}
 
-            bar = tqdm(total=len(tasks), unit="student", desc="grading", file=sys.stderr)
+        bar = progress_bar(len(todo)) if progress and todo else None
 
-        def finished(result):
-            if stored_result(ctx, result["student"]) is None or result.get("fingerprint") is None:
-                save_result(ctx, result)
-            gradebook.merge_student(db_url, assignment, result)
+        def finished(outcome):
+            result = outcome["result"]
+            if result.get("fingerprint") is None and not outcome["files"]:
+                save_result(grading, result)  # its graders stopped: older files stay for appeals
+            else:
+                store_student(grading, result, outcome["files"])
+            gradebook.merge_student(course_gradebook, assignment, result)
             _publish_autograded(course, assignment, grading, result["student"])
             results.append(result)
             if bar:
+                bar.set_postfix_str(result["student"], refresh=False)
                 bar.update(1)
-                bar.set_postfix_str(result["student"])
 
-        workers = min(jobs, len(tasks))
-        if tasks:
-            pool = WorkerPool(workers, ctx)
-            try:
-                pool.run(tasks, finished)
-            except BaseException:
-                pool.close(kill=True)
-                pool = None
-                raise
-            pool.close()
-            pool = None
-        if bar:
-            bar.close()
+        settings = {"sandbox": sandbox, "memory_mb": memory_mb, "wall_clock": wall_clock}
+        workers = 0
+        try:
+            if todo and scheduler:
+                from .cluster_client import grade_on_cluster
+
+                workers = grade_on_cluster(scheduler, security, bundle, settings, todo, load, finished, log=log)
+            elif todo:
+                workers = min(jobs, len(todo))
+                _grade_in_pool(workers, bundle, grading, settings, uid_base, todo, load, finished)
+        finally:
+            if bar:
+                bar.close()
         failed = sum(result["status"] == "failed" for result in results)
-        log(text("grade.summary", count=len(results), graded=len(tasks), reused=reused,
+        log(text("grade.summary", count=len(results), graded=len(todo), reused=reused,
                  failed=failed, seconds=time.monotonic() - started, workers=workers))
         return results, structure
     finally:
-        if pool:
-            pool.close(kill=True)
+        stack.close()
         shutil.rmtree(work_root, ignore_errors=True)
 
 
+def _grade_in_pool(jobs, bundle, grading, settings, uid_base, todo, load, finished):
+    """The embedded pool: the course unpacked beside the results, as a Dask worker unpacks it."""
+    unpacked = course_bundle.unpack(bundle, grading / ".courses")
+    pool = WorkerPool(jobs, {"course": unpacked, "settings": settings, "uid_base": uid_base})
+    try:
+        pool.run(todo, load, finished)
+    except BaseException:
+        pool.close(kill=True)
+        raise
+    pool.close()
+
+
+def progress_bar(total):
+    """Count, rate and time left, on stderr (the same bar for the pool and a cluster)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="student", desc="grading", file=sys.stderr,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                           "[{elapsed}<{remaining}, {rate_fmt}]{postfix}")
+
+
 def _prepare_references(course, assignment, log):
-    """Compute the judge's references once, before the workers start (none when no judge)."""
+    """The judge's reference folders, computed once before any grader starts (None: no judge)."""
     if not uses_judge(load_course_config(course)):
         return None
     from ..judge.references import cache_root, reference_folder
 
     cache = cache_root(course)
-    for source in sorted((Path(course) / "source" / assignment).glob("*.ipynb")):
-        reference_folder(source, cache)
-    return str(cache)
+    return [reference_folder(source, cache)
+            for source in sorted((Path(course) / "source" / assignment).glob("*.ipynb"))]
 
 
 def _publish_autograded(course, assignment, grading, student):
@@ -187,9 +234,12 @@ def _publish_autograded(course, assignment, grading, student):
 
 
 def _run(args):
+    from .cluster_options import security_from
+
     results, structure = grade_class(
         args.submitted, course=args.course, assignment=args.assignment, jobs=args.jobs,
-        db_url=args.db, sandbox=not args.no_sandbox, force=args.force, memory_mb=args.memory_mb,
+        scheduler=args.scheduler, security=security_from(args), db_url=args.db,
+        sandbox=not args.no_sandbox, force=args.force, memory_mb=args.memory_mb,
         wall_clock=args.wall_clock, progress=not args.no_progress)
     notebooks = list(structure)
     if args.json:
@@ -204,18 +254,21 @@ def _run(args):
 
 
 def register_command(subparsers):
+    from .cluster_options import add_tls_options
+
     parser = subparsers.add_parser("grade", help=label("grade.help"), description=text("grade.help"))
-    parser.add_argument("submitted", help="submissions: <student>/<assignment>/*.ipynb folder, or an LMS zip")
-    parser.add_argument("--assignment", default="resnet")
-    parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")
-    parser.add_argument("--jobs", "-j", type=int, default=None, help="students graded at once (default: cores)")
-    parser.add_argument("--csv", default=None, help="write one row per student here")
-    parser.add_argument("--json", default=None, help="write every score and message here")
-    parser.add_argument("--db", default=None, help="gradebook SQLAlchemy URL (default: sqlite course/gradebook.db)")
-    parser.add_argument("--no-sandbox", action="store_true",
-                        help="run student code without bubblewrap (trusted submissions only)")
-    parser.add_argument("--force", action="store_true", help="grade again even when nothing changed")
-    parser.add_argument("--memory-mb", type=int, default=4096, help="memory limit per kernel (MB)")
-    parser.add_argument("--wall-clock", type=int, default=900, help="seconds allowed per notebook")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("submitted", help=label("grade.arg.submitted"))
+    parser.add_argument("--assignment", default="resnet", help=label("grade.arg.assignment"))
+    parser.add_argument("--course", default=None, help=label("grade.arg.course"))
+    parser.add_argument("--jobs", "-j", type=int, default=None, help=label("grade.arg.jobs"))
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS", help=label("grade.arg.scheduler"))
+    parser.add_argument("--csv", default=None, help=label("grade.arg.csv"))
+    parser.add_argument("--json", default=None, help=label("grade.arg.json"))
+    parser.add_argument("--db", default=None, help=label("grade.arg.db"))
+    parser.add_argument("--no-sandbox", action="store_true", help=label("grade.arg.no_sandbox"))
+    parser.add_argument("--force", action="store_true", help=label("grade.arg.force"))
+    parser.add_argument("--memory-mb", type=int, default=4096, help=label("grade.arg.memory_mb"))
+    parser.add_argument("--wall-clock", type=int, default=900, help=label("grade.arg.wall_clock"))
+    parser.add_argument("--no-progress", action="store_true", help=label("grade.arg.no_progress"))
+    add_tls_options(parser)
     parser.set_defaults(func=_run)

@@ -41,7 +41,9 @@ def load_course_config(course):
 ORCHESTRATION = frozenset({
     "cli.py", "grading/command.py", "grading/course_state.py", "grading/pool.py", "grading/store.py",
     "grading/outputs.py", "grading/submissions.py", "grading/gradebook.py", "grading/feedback.py",
-    "grading/demo.py",
+    "grading/demo.py", "grading/course_bundle.py", "grading/environment.py", "grading/retries.py",
+    "grading/cluster_client.py", "grading/cluster_worker.py", "grading/cluster_options.py",
+    "grading/cluster_command.py",
 })
 
 

@@ -1,7 +1,11 @@
 """The embedded worker pool: N processes, each grading one student at a time.
 
-A worker that crashes costs only the student it was grading (recorded with the reason) and
-is replaced; Ctrl-C belongs to the grading process, which stops the workers.
+Each worker calls the same `student.grade_student` a Dask worker calls, on the course
+unpacked from its bundle, and sends back what it returns. A worker that dies mid-student
+costs nothing: it is replaced and the student is graded again, as Dask's scheduler does with
+a task whose worker died, up to the same number of times (`STOPS_ALLOWED`); a submission that
+stops its grader more often than that ends with 0 and the reason. Ctrl-C belongs to the
+grading process, which stops the workers.
 """
 
 import multiprocessing
@@ -11,17 +15,11 @@ import sys
 from collections import deque
 from multiprocessing.connection import wait
 
-from resnet_course.utils.messages import register, text
+from resnet_course.utils.messages import text
 
 from .course_state import load_course_config, uses_judge
-from .student import failed_result, grade_submission, request_stop
-
-register({
-    "grade.worker_crashed": {
-        "ko": "이 학생을 채점하던 작업자 프로세스가 비정상 종료되었습니다(종료 코드 {code}).",
-        "en": "The worker process grading this student stopped unexpectedly (exit code {code}).",
-    },
-})
+from .retries import STOPS_ALLOWED, stopped_too_often
+from .student import grade_student, request_stop
 
 
 def _stop_with_the_grading_process(parent):
@@ -56,14 +54,16 @@ def _worker_main(slot, ctx, connection, parent=None):
     # nbgrader's own update_or_create_submission trips SQLAlchemy's autoflush warnings.
     warnings.filterwarnings("ignore", category=SAWarning)
 
-    config = load_course_config(ctx["course"])
-    judged = uses_judge(config)
+    course = ctx["course"]
+    judged = uses_judge(load_course_config(course.course))
     if judged:
         from ..judge.preprocessors import Judge
 
-        Judge.prestart(config)
+        Judge.prestart(load_course_config(course.course))
+    settings = dict(ctx["settings"], uid=ctx["uid_base"] + slot if ctx["uid_base"] else None,
+                    grader=f"local worker {slot}")
     try:
-        _serve_tasks(ctx, slot, connection)
+        _serve_tasks(course, settings, connection)
     finally:
         if judged:
             Judge.stop_worker()
@@ -74,27 +74,29 @@ def _worker_main(slot, ctx, connection, parent=None):
     os._exit(0)
 
 
-def _serve_tasks(ctx, slot, connection):
+def _serve_tasks(course, settings, connection):
+    from .student import failed_result
+
     while True:
         try:
-            task = connection.recv()
+            submission = connection.recv()
         except EOFError:
             return
-        if task is None:
+        if submission is None:
             return
         try:
-            result = grade_submission(ctx, slot, task)
+            outcome = grade_student(course, submission, settings)
         except Exception as error:  # a bug or a broken file must cost one student, not the batch
             import traceback
 
             traceback.print_exc()
-            result = failed_result(ctx, task, text("grade.nbgrader_failed",
-                                                   detail=f"{type(error).__name__}: {error}"[:300]))
-        connection.send(result)
+            reason = text("grade.nbgrader_failed", detail=f"{type(error).__name__}: {error}"[:300])
+            outcome = {"result": failed_result(course.structure, course.digest, submission, reason), "files": {}}
+        connection.send(outcome)
 
 
 class WorkerPool:
-    """N processes, each grading one student at a time; a crashed worker is replaced."""
+    """N processes, each grading one student at a time; a dead worker is replaced, its student retried."""
 
     def __init__(self, jobs, ctx):
         self.ctx = ctx
@@ -111,29 +113,37 @@ class WorkerPool:
         child.close()
         self.workers[slot] = [process, parent, None]
 
-    def run(self, tasks, on_result):
-        pending = deque(tasks)
+    def run(self, todo, load, on_outcome):
+        """Grade every submission of `todo` (`load(sub)` makes what a worker receives);
+        call `on_outcome(outcome)` as each student finishes."""
+        pending = deque(todo)
+        stops = {}
         while pending or any(worker[2] for worker in self.workers.values()):
             for slot, worker in self.workers.items():
                 if worker[2] is None and pending:
                     worker[2] = pending.popleft()
-                    worker[1].send(worker[2])
+                    worker[1].send(load(worker[2]))
             busy = {slot: worker for slot, worker in self.workers.items() if worker[2]}
             ready = wait([w[1] for w in busy.values()] + [w[0].sentinel for w in busy.values()])
-            for slot, (process, connection, task) in list(busy.items()):
+            for slot, (process, connection, sub) in list(busy.items()):
                 if connection in ready:
                     try:
-                        result = connection.recv()
+                        outcome = connection.recv()
                     except (EOFError, OSError):
-                        result = None
-                    if result is not None:
+                        outcome = None
+                    if outcome is not None:
                         self.workers[slot][2] = None
-                        on_result(result)
+                        on_outcome(outcome)
                         continue
                 if connection in ready or process.sentinel in ready:
                     process.join(5)
-                    reason = text("grade.worker_crashed", code=process.exitcode)
-                    on_result(failed_result(self.ctx, task, reason))
+                    stops[sub.student] = stops.get(sub.student, 0) + 1
+                    if stops[sub.student] > STOPS_ALLOWED:
+                        course = self.ctx["course"]
+                        on_outcome(stopped_too_often(course.structure, course.digest, load(sub),
+                                                     stops[sub.student], f"exit code {process.exitcode}"))
+                    else:
+                        pending.appendleft(sub)  # graded again, by the next free worker
                     self._start(slot)
 
     def close(self, kill=False):

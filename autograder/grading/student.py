@@ -1,9 +1,14 @@
-"""Grading one student: nbgrader's own `Autograde` on each notebook, in a worker process.
+"""Grading one student: nbgrader's own `Autograde` on each notebook, in a private scratch folder.
 
-A worker grades in a temporary course folder with a gradebook of its own (a copy of the
-template built from the source notebooks), so workers never share a database. Student kernels
-run in the sandbox (`sandbox.py`); a kernel that dies ends its notebook with 0 for what did
-not run and a recorded reason. What one student's grading leaves is stored by `store.py`.
+`grade_student` is the one grading function both paths call (a worker of the embedded pool,
+a Dask worker on another machine): a function of the course (unpacked from its bundle, named
+by its digest), one student's files as bytes, and the settings. It grades in a scratch folder
+of its own with a gradebook of its own (a copy of the template built from the source
+notebooks), and returns everything as data: the result, the autograded notebooks, the
+judge's verdicts and plots, what the kernel exported and the logs. It writes nothing that
+outlives it; the grading process stores what it returns (`store.py`). Student kernels run
+in the sandbox (`sandbox.py`); a kernel that dies ends its notebook with 0 for what did not
+run and a recorded reason.
 """
 
 import json
@@ -11,6 +16,8 @@ import os
 import re
 import shutil
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -18,7 +25,8 @@ from resnet_course.utils.messages import register, text
 
 from . import submissions  # noqa: F401  (its messages name missing and renamed notebooks)
 from .course_state import load_course_config
-from .store import slug, store_student
+from .store import slug
+from .student_outputs import collect_outputs, notebook_outcome
 
 register({
     "grade.unreadable": {
@@ -35,12 +43,14 @@ register({
     },
 })
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _stopping = False
+# nbgrader, the judge and the sandbox name their folders through this process's environment:
+# one student at a time per process (a Dask worker with several threads waits here).
+_one_at_a_time = threading.Lock()
 
 
 def request_stop(*_):
-    """SIGTERM: the grading process is stopping; no half-graded student may be stored."""
+    """SIGTERM: the grading process is stopping; no half-graded student may be returned."""
     global _stopping
     _stopping = True
     sys.exit(143)
@@ -52,11 +62,24 @@ def _check_stopping():
         sys.exit(143)
 
 
-def worker_config(ctx, course_tmp, base, slot):
-    """The course config, pointed at a worker's own folders, with the sandboxed Execute."""
+def scratch_parent(fallback=None):
+    """Where a student's scratch folder goes: not under /tmp.
+
+    Inside the sandbox /tmp is a private, writable tmpfs; the folders leading to the binds
+    would be created in it and a kernel could write beside its own folder there. Elsewhere
+    they sit on the sandbox's read-only root, and writing outside its folder fails.
+    """
+    for folder in ("/var/tmp", str(fallback or "")):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK) and not folder.startswith("/tmp"):
+            return folder
+    return None
+
+
+def worker_config(course_folder, course_tmp, base, settings):
+    """The course config, pointed at a scratch folder, with the sandboxed Execute."""
     from nbgrader.converters import Autograde
 
-    config = load_course_config(ctx["course"])
+    config = load_course_config(course_folder)
     config.CourseDirectory.root = str(course_tmp)
     config.CourseDirectory.db_url = f"sqlite:///{course_tmp / 'gradebook.db'}"
     steps = config.Autograde.autograde_preprocessors if "autograde_preprocessors" in config.Autograde \
@@ -68,13 +91,13 @@ def worker_config(ctx, course_tmp, base, slot):
             step = "resnet_course.autograder.grading.guarded_execute.GuardedExecute"
         swapped.append(step)
     config.Autograde.autograde_preprocessors = swapped
-    config.GuardedExecute.sandbox = ctx["sandbox"]
+    config.GuardedExecute.sandbox = settings["sandbox"]
     config.GuardedExecute.report_folder = str(base / "reports")
     manager = config.SandboxedKernelManager
     manager.work_root = str(base / "kernels")
-    manager.sandbox_uid = ctx["uid_base"] + slot if ctx["uid_base"] else None
-    manager.memory_limit_mb = ctx["memory_mb"]
-    manager.wall_clock = ctx["wall_clock"]
+    manager.sandbox_uid = settings.get("uid")
+    manager.memory_limit_mb = settings["memory_mb"]
+    manager.wall_clock = settings["wall_clock"]
     return config
 
 
@@ -97,80 +120,57 @@ def _read_notebook_leniently(path):
     return notes, None
 
 
-def _cell_messages(cell):
-    """What a graded cell says when it did not earn full marks: errors, then stderr."""
-    messages = []
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            value = output.get("evalue") or ""
-            messages.append(_ANSI.sub("", f"{output.get('ename')}: {value}" if output.get("ename") not in
-                                      ("KernelDied", "JudgeVerdict") else value).strip())
-        elif output.get("output_type") == "stream" and output.get("name") == "stderr":
-            messages.append(_ANSI.sub("", output.get("text", "")).strip())
-    return [message[:4000] for message in messages if message]
+def _write_files(folder, files):
+    """A submission's files (relative path: bytes) into `folder`; nothing outside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        relative = Path(name)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            continue
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
-def _notebook_outcome(structure, notebook, gradebook_url, autograded_path, assignment, student, reason):
-    from nbgrader.api import Gradebook, MissingEntry
+def grade_student(course, submission, settings):
+    """Autograde one student; return {"result": ..., "files": {relative path: bytes}}.
 
-    grades = {grade_id: {"score": 0.0, "max_score": max_score, "messages": []}
-              for grade_id, max_score in structure[notebook].items()}
-    cells = {}
-    if autograded_path and autograded_path.is_file():
-        import nbformat
-
-        for cell in nbformat.read(str(autograded_path), as_version=4).cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id in grades:
-                cells[grade_id] = cell
-        with Gradebook(gradebook_url) as gb:
-            try:
-                submitted = gb.find_submission_notebook(notebook, assignment, student)
-                for grade in submitted.grades:
-                    if grade.name in grades:
-                        grades[grade.name]["score"] = float(grade.score or 0.0)
-            except MissingEntry:
-                pass
-    for grade_id, grade in grades.items():
-        if grade["score"] < grade["max_score"]:
-            if grade_id in cells:
-                grade["messages"] = _cell_messages(cells[grade_id])
-            elif reason:
-                grade["messages"] = [reason]
-    return {
-        "score": sum(g["score"] for g in grades.values()),
-        "max_score": sum(g["max_score"] for g in grades.values()),
-        "reason": reason,
-        "grades": grades,
-    }
+    `course` is an `UnpackedCourse`; `submission` holds "student", "files" (its folder's
+    files as bytes), "notes" and "fingerprint"; `settings` holds "sandbox", "uid",
+    "memory_mb", "wall_clock" and "grader" (who graded: kept in the result).
+    """
+    with _one_at_a_time:
+        # Named after the student: an operator (or a test) can tell whose kernel is whose.
+        prefix = f"resnet-{slug(submission['student'])[:32]}-"
+        base = Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_parent(settings.get("scratch"))))
+        try:
+            return _grade_in(base, course, submission, settings)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
 
 
-def grade_submission(ctx, slot, task):
-    """Autograde one student's submission with nbgrader; return the result dictionary."""
+def _grade_in(base, course, submission, settings):
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
 
     started = time.monotonic()
-    student, folder, assignment = task["student"], Path(task["folder"]), ctx["assignment"]
-    structure = ctx["structure"]
-    base = Path(ctx["work_root"]) / f"w{slot}" / slug(student)
-    shutil.rmtree(base, ignore_errors=True)
+    student, assignment, structure = submission["student"], course.assignment, course.structure
     course_tmp = base / "course"
     (course_tmp / "source").mkdir(parents=True)
-    (course_tmp / "source" / assignment).symlink_to(Path(ctx["course"], "source", assignment).resolve())
-    shutil.copyfile(ctx["template"], course_tmp / "gradebook.db")
+    (course_tmp / "source" / assignment).symlink_to((course.course / "source" / assignment).resolve())
+    shutil.copyfile(course.template, course_tmp / "gradebook.db")
     submitted = course_tmp / "submitted" / student / assignment
-    shutil.copytree(folder, submitted, symlinks=False)
+    _write_files(submitted, submission["files"])
     (base / "reports").mkdir()
     os.environ["RESNET_COURSE_ARTIFACTS_ROOT"] = str(base / "artifacts")
-    if ctx.get("reference_cache"):
-        os.environ["RESNET_COURSE_REFERENCE_CACHE"] = ctx["reference_cache"]
-    config = worker_config(ctx, course_tmp, base, slot)
+    if course.references:
+        os.environ["RESNET_COURSE_REFERENCE_CACHE"] = str(course.references)
+    config = worker_config(course.course, course_tmp, base, settings)
     gradebook_url = config.CourseDirectory.db_url
     timestamp = (submitted / "timestamp.txt").read_text().strip() if (submitted / "timestamp.txt").is_file() else None
 
-    notes = list(task.get("notes", []))
+    notes = list(submission.get("notes", []))
     notebooks, logs, peak_kernel = {}, {}, 0
     for notebook in structure:
         path = submitted / f"{notebook}.ipynb"
@@ -199,21 +199,39 @@ def grade_submission(ctx, slot, task):
             if not outcome["success"]:
                 lines = [line for line in (outcome.get("error") or "").strip().splitlines() if line.strip()]
                 reason = reason or text("grade.nbgrader_failed", detail=(lines[-1] if lines else "?")[:300])
-        notebooks[notebook] = _notebook_outcome(structure, notebook, gradebook_url, autograded,
-                                                assignment, student, reason)
-    result = _result(student, ctx, notebooks, notes, timestamp, task.get("fingerprint"))
+        notebooks[notebook] = notebook_outcome(structure, notebook, gradebook_url, autograded,
+                                               assignment, student, reason)
+    result = _result(student, course.digest, notebooks, notes, timestamp, submission.get("fingerprint"))
     import resource
 
     result["seconds"] = round(time.monotonic() - started, 2)
     result["peak_kernel_memory"] = peak_kernel
     result["worker_peak_memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result["judge_peak_memory"] = _judge_peak_memory()
+    result["grader"] = settings.get("grader")
     _check_stopping()
-    store_student(ctx, student, result, course_tmp, base, logs)
-    shutil.rmtree(base, ignore_errors=True)
-    return result
+    files = collect_outputs(course_tmp / "autograded" / student / assignment, base / "artifacts",
+                            base / "kernels" / "logs", logs)
+    return {"result": result, "files": files}
 
 
-def _result(student, ctx, notebooks, notes, timestamp=None, fingerprint=None):
+def _judge_peak_memory():
+    """The high-water mark of the judge's comparison process (it lives apart from this one)."""
+    from ..judge.worker_client import ComparisonWorker
+
+    worker = ComparisonWorker._current
+    if worker is None or worker.process.poll() is not None:
+        return None
+    try:
+        for line in Path(f"/proc/{worker.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _result(student, digest, notebooks, notes, timestamp=None, fingerprint=None):
     reasons = [f"{name}: {outcome['reason']}" for name, outcome in notebooks.items() if outcome["reason"]]
     return {
         "student": student,
@@ -224,15 +242,15 @@ def _result(student, ctx, notebooks, notes, timestamp=None, fingerprint=None):
         "notebooks": notebooks,
         "timestamp": timestamp,
         "fingerprint": fingerprint,
-        "course_digest": ctx["digest"],
+        "course_digest": digest,
     }
 
 
-def failed_result(ctx, task, reason):
-    """Every notebook 0 with `reason` (the worker grading this student crashed)."""
+def failed_result(structure, digest, submission, reason):
+    """Every notebook 0 with `reason` (the graders of this student stopped)."""
     notebooks = {name: {"score": 0.0, "max_score": sum(cells.values()), "reason": reason,
                         "grades": {gid: {"score": 0.0, "max_score": mx, "messages": [reason]}
                                    for gid, mx in cells.items()}}
-                 for name, cells in ctx["structure"].items()}
+                 for name, cells in structure.items()}
     # No fingerprint: the next run grades this student again.
-    return _result(task["student"], ctx, notebooks, list(task.get("notes", [])), None, None)
+    return _result(submission["student"], digest, notebooks, list(submission.get("notes", [])), None, None)

@@ -97,6 +97,13 @@ class Submission:
         return digest.hexdigest()
 
 
+def read_files(folder):
+    """Every regular file of a submission folder as {relative path: bytes} (what a grader receives)."""
+    folder = Path(folder)
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file() and not path.is_symlink()}
+
+
 def valid_student_id(name):
     return bool(_STUDENT_ID.match(name)) and name not in (".", "..")
 
