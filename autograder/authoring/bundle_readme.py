@@ -72,7 +72,7 @@ resnet-course lab resnet
 실행하고(훈련은 짧게), 채점 셀마다 그 실습의 공개 테스트를 다시 확인합니다. 확인 셀에 ❌가
 하나라도 있으면 Validate도 실패하고 무엇을 고칠지 보여 줍니다. "Success"가 나오면 모든 공개
 테스트를 통과한 것입니다. 점수는 제출한 뒤 강사의 채점기가 숨겨진 테스트로 정합니다.
-노트북 하나에 30초 안팎이 걸립니다.
+2코어 컴퓨터에서 노트북 하나에 1분이 안 걸립니다.
 
 ## 제출
 
@@ -116,7 +116,8 @@ Press **Validate** in the notebook's toolbar. Validate runs the notebook from th
 fresh kernel (training kept short) and asks each graded cell to check its exercise's public
 tests again. If any check cell shows ❌, Validate fails too and shows what to fix; "Success"
 means every public test passes. Your score is decided after you submit, by your
-instructor's grader, with hidden tests. It takes about 30 seconds per notebook.
+instructor's grader, with hidden tests. It takes under a minute per notebook on a 2-core
+computer.
 
 ## Submit
 

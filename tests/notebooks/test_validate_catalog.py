@@ -17,6 +17,7 @@ NBGRADER_EXECUTION=validate, each notebook in its own kernel.
 
 import itertools
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -101,9 +102,9 @@ def validated(tmp_path_factory):
         expected[row_name] = (stem, row, _public_verdicts(stem, row),
                               {f: len(re.findall(rf'^require\("{f}"', "\n".join(c.source for c in nb.cells), re.M))
                                for f in row})
-    results = validate_concurrently(jobs)
-    return {row_name: (results[(f"{stem}.ipynb", False)], *expected[row_name][1:])
-            for row_name, (stem, *_) in expected.items()}
+    # Four at a time: sixteen kernels importing TensorFlow at once only queue on two cores.
+    results = validate_concurrently(jobs, at_once=4, key=lambda path: Path(path).parent.name)
+    return {row_name: (results[(row_name, False)], *expected[row_name][1:]) for row_name in expected}
 
 
 def test_the_plan_covers_every_catalog_mistake_and_groups_them():
@@ -142,7 +143,7 @@ def test_the_solutions_pass_validate(validated):
 
 
 def test_the_stage_2_crash_fails_every_resnet_cell_with_the_stage_named(validated):
-    row = next(r for r in validated.values() if r[1]["ResNet50"][0] == "r_stage2_stride_crash")
+    row = next(r for r in validated.values() if r[1].get("ResNet50", (None,))[0] == "r_stage2_stride_crash")
     errors = [cell["raw_error"] for cell in row[0]["failed"] if 'require("ResNet50"' in cell["source"]]
     assert len(errors) == row[3]["ResNet50"]
     for error in errors:
