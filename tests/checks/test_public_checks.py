@@ -152,3 +152,18 @@ def test_problems_found_in_several_cases_are_listed_once_each_with_their_argumen
     assert "(with the check's own arguments: input 5×5×3, f=2)" in body
     assert "(확인 셀이 정한 인자: 입력 5×5×3, f=2)" in body
     assert "(with the check's own arguments: depth=3)" in body
+
+
+def test_every_exercise_of_the_sources_has_its_public_check_in_the_table():
+    """Validate finds a check by the exercise name `require` receives: the table must know each one."""
+    import re
+
+    from resnet_course.autograder.authoring.sources import NOTEBOOKS, source_path
+
+    cells = "\n".join(source_path(stem).read_text(encoding="utf-8") for stem in NOTEBOOKS)
+    checked = dict(re.findall(r'^public_check\("(\w+)", (check_\w+),', cells, re.M))
+    required = set(re.findall(r'^require\("(\w+)"', cells, re.M))
+    assert len(checked) == 6 and required == set(checked)
+    for exercise, check in checked.items():
+        assert validation.PUBLIC_CHECKS[exercise].endswith(f":{check}"), exercise
+        assert validation.check_for(exercise).__name__ == check
