@@ -84,6 +84,9 @@ register({
 # A problem's values may carry the arguments the check called the function with: the
 # message then says that they are the check's own (f=2 is not what the notebook uses).
 CASE = "check_case"
+# ... and a line of no language, shown once under the message (Keras's own sentence about a
+# failure): inside the template it would be repeated in each language.
+DETAIL = "check_detail"
 
 
 class NotAnswered(Exception):
@@ -123,6 +126,8 @@ def render_problem(key, values):
             key_case = "check.case_input" if shape else "check.case"
             line += " " + text(key_case, in_language=lang, shape=shape, arguments=arguments)
         lines.append(line)
+    if values.get(DETAIL):
+        lines.append(values[DETAIL])
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from resnet_course.utils.messages import register
 
 from .artifacts import export_json, export_model
-from .common import public_check, require, unique, with_case
+from .common import DETAIL, public_check, require, unique, with_case
 from ..diagnosis.crash_hints import error_summary
 from ..diagnosis.block_parts import block_roles
 from ..diagnosis.blocks import diagnose_convolutional_block, diagnose_identity_block
@@ -69,8 +69,8 @@ register({
               "Check that BatchNormalization takes its mode from the call (no hard-wired `training=`).",
     },
     "resnet_check.build_failed": {
-        "ko": "블록을 만들다가 오류가 났습니다: {error}\n오류가 나기 전까지 만든 층을 살펴본 결과는 다음과 같습니다.",
-        "en": "Building the block failed: {error}\nHere is what the layers made before the failure show.",
+        "ko": "블록을 만들다가 오류가 났습니다. 오류가 나기 전까지 만든 층을 살펴본 결과는 다음과 같습니다.",
+        "en": "Building the block failed. Here is what the layers made before the failure show.",
     },
     "resnet_check.values_not_finite": {
         "ko": "출력에 NaN이나 무한대가 있습니다.",
@@ -150,7 +150,8 @@ def build_block_model(function, input_shape, *args, **kwargs):
         if partial is None:
             raise
         partial._course_error = error
-        return partial, [("resnet_check.build_failed", {"error": error_summary(error)[:300]})]
+        # Keras's sentence once, under both languages (common.DETAIL), not inside each
+        return partial, [("resnet_check.build_failed", {DETAIL: error_summary(error)[:300]})]
     problems = _check_tensor(out)
     if problems:
         return None, problems

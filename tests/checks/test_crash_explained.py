@@ -90,3 +90,23 @@ def test_in_a_kernel_the_check_cell_explains_and_the_locked_cells_point_back(tmp
         assert "Computed output size" not in shown and "After stage 2" not in shown  # not repeated
         for folder in _package_folders():
             assert folder not in shown, (folder, shown)
+
+
+def test_a_block_that_fails_at_the_add_names_the_cause_and_says_keras_sentence_once():
+    from judge_catalog.catalog import BY_NAME
+
+    from resnet_course.autograder.authoring.sources import graded_function_namespace
+    from resnet_course.autograder.checks.common import collect_problems
+    from resnet_course.autograder.checks.resnet import check_identity_block
+
+    namespace = graded_function_namespace(STEM)
+    exec(compile(BY_NAME["id_valid_middle"].source, "<student>", "exec"), namespace)
+    status, lines = collect_problems("identity_block", check_identity_block, namespace["identity_block"])
+    message = "\n".join(lines)
+    assert status == "failed"
+    # Keras's sentence once per public case that failed (not once per language)
+    sentences = re.findall(r"Inputs have incompatible shapes\. Received shapes \([^)]*\) and \([^)]*\)", message)
+    assert len(sentences) == len(set(sentences)) >= 1, message
+    assert "The middle convolution (2b) uses valid padding" in message
+    assert "There is no add" not in message  # the add was written: it is where the build failed
+    assert "\x1b" not in message
