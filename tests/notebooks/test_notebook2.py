@@ -453,24 +453,9 @@ def test_own_image_is_resized_and_scaled(tmp_path):
 
 
 def _execute(nb, env, allow_errors=False):
-    from nbclient import NotebookClient
+    from student_notebooks import execute
 
-    from resnet_course.autograder.judge.private_kernel import PrivateSocketKernelManager
-
-    old = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=allow_errors,
-                                kernel_manager_class=PrivateSocketKernelManager,
-                                resources={"metadata": {"path": str(os.environ.get("TMPDIR", "/tmp"))}})
-        client.execute()
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return nb
+    return execute(nb, os.environ.get("TMPDIR", "/tmp"), allow_errors, **env)
 
 
 def _outputs(cell, kind):
