@@ -31,13 +31,16 @@ notebooks: bootstrap
 	@test -f assignments/resnet/01_vanishing_gradients.ipynb -a -f assignments/resnet/02_residual_networks.ipynb \
 	  || $(BIN)/resnet-course build
 
-# No news pop-up, and Validate limits that fit the notebooks (see autograder/authoring/lab_setup.py).
+# No news pop-up, Validate limits that fit the notebooks, the instructor tools hidden from
+# students (see autograder/authoring/lab_setup.py; `resnet-course lab` writes them too).
 $(LABSET): autograder/authoring/lab_setup.py $(STAMP)
 	$(BIN)/python -m resnet_course.autograder.authoring.lab_setup >/dev/null
 	touch $(LABSET)
 
+# JupyterLab as a student has it, on assignments/; its address is printed in Korean and
+# English once it is up (for when no browser opens).
 lab: notebooks $(LABSET)
-	$(BIN)/jupyter lab --notebook-dir=assignments --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/resnet-course lab assignments --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 system-packages:
 	@bash .ci/ensure-system-packages

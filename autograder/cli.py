@@ -14,6 +14,7 @@ from resnet_course.utils.messages import CourseError, register, text
 COMMAND_MODULES = (
     "resnet_course.autograder.authoring.build",
     "resnet_course.autograder.authoring.bundle",
+    "resnet_course.autograder.authoring.lab_setup",
     "resnet_course.utils.data",
     "resnet_course.autograder.grading.command",
     "resnet_course.autograder.grading.cluster_command",

@@ -72,28 +72,36 @@ print("RESULT " + json.dumps(validator.validate(sys.argv[2])))
 """
 
 
-def validate_concurrently(jobs):
-    """Run `validate` for each (notebook, invert) in its own process, all at once.
+def validate_concurrently(jobs, at_once=None, key=None):
+    """Run `validate` for each (notebook, invert) in its own process, `at_once` at a time (default all).
 
     Each validation starts a kernel that imports TensorFlow; side by side they finish in
-    about the time of the slowest instead of the sum. Returns {(notebook, invert): results}.
+    about the time of the slowest instead of the sum. Returns {(key(notebook), invert): results},
+    keyed by the notebook's file name unless `key` says otherwise (notebooks of the same name
+    in different folders need it).
     """
     import json
     import os
     import subprocess
     import sys
 
+    key = key or (lambda path: Path(path).name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NBGRADER_", "RESNET_COURSE_"))}
-    running = {}
-    for path, invert in jobs:
-        command = [sys.executable, "-c", _VALIDATE_SCRIPT, str(COURSE), str(path),
-                   "invert" if invert else "plain", str(Path(__file__).parent)]
-        running[(Path(path).name, invert)] = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    results = {}
-    for key, process in running.items():
+    waiting, running, results = list(jobs), {}, {}
+
+    def finish(job, process):
         out, err = process.communicate(timeout=900)
         lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
-        assert process.returncode == 0 and lines, f"validate {key} crashed:\n{out[-2000:]}\n{err[-3000:]}"
-        results[key] = json.loads(lines[-1][len("RESULT "):])
+        assert process.returncode == 0 and lines, f"validate {job} crashed:\n{out[-2000:]}\n{err[-3000:]}"
+        results[job] = json.loads(lines[-1][len("RESULT "):])
+
+    while waiting or running:
+        while waiting and len(running) < (at_once or len(jobs)):
+            path, invert = waiting.pop(0)
+            command = [sys.executable, "-c", _VALIDATE_SCRIPT, str(COURSE), str(path),
+                       "invert" if invert else "plain", str(Path(__file__).parent)]
+            running[(key(path), invert)] = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        job = next(iter(running))
+        finish(job, running.pop(job))
     return results

@@ -98,10 +98,12 @@ class JupyterLab:
         return env
 
     def command(self):
-        jupyter = Path(sys.executable).parent / "jupyter"
+        # `make lab` runs `resnet-course lab assignments`: JupyterLab with the students' own
+        # configuration (the instructor tools hidden), and its address printed when it is up.
+        course = Path(sys.executable).parent / "resnet-course"
         as_root = ["--allow-root"] if os.geteuid() == 0 else []  # CI containers run as root
         return [
-            str(jupyter), "lab", f"--notebook-dir={self.notebook_dir}",  # as `make lab` does
+            str(course), "lab", str(self.notebook_dir),  # as `make lab` does
             "--no-browser", "--ip=127.0.0.1", f"--port={self.port}", "--port-retries=0",
             f"--IdentityProvider.token={self.token}",
             "--LabApp.news_url=None",  # no announcements feed, so nothing to ask about
@@ -332,6 +334,10 @@ class LabPage:
             item = self.page.locator(".lm-Menu-content .lm-Menu-itemLabel:visible",
                                      has_text=re.compile(f"^{re.escape(label)}$"))
             item.first.click()
+
+    def menu_bar_labels(self):
+        """The titles in JupyterLab's main menu bar (File, Edit, ...)."""
+        return [label.strip() for label in self.page.locator("#jp-MainMenu .lm-MenuBar-itemLabel").all_inner_texts()]
 
     def prompts(self):
         # textContent, not innerText: cells scrolled out of view are not rendered

@@ -2,10 +2,12 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -31,29 +33,54 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def test_make_lab_serves_the_assignments(tmp_path):
+def test_make_lab_serves_the_assignments_as_a_student_has_them(tmp_path):
+    """`make lab`: assignments/ served, the address printed in both languages, no instructor tools."""
     port, token = _free_port(), "resnet-course-test"
     env = run_env(HOME=str(tmp_path), JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter"),
                   JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
     lab_args = f"--no-browser --ip=127.0.0.1 --ServerApp.token={token}"
-    server = subprocess.Popen(["make", "lab", f"PORT={port}", f"LAB_ARGS={lab_args}"], cwd=REPO, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = tmp_path / "make-lab.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(["make", "lab", f"PORT={port}", f"LAB_ARGS={lab_args}"], cwd=REPO, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
     try:
         listing = None
         deadline = time.time() + 120
         while time.time() < deadline and listing is None:
             try:
-                url = f"http://127.0.0.1:{port}/api/contents/resnet?token={token}"
-                with urllib.request.urlopen(url, timeout=5) as answer:
+                with urllib.request.urlopen(f"{base}/api/contents/resnet?token={token}", timeout=5) as answer:
                     listing = json.load(answer)
             except OSError:
-                assert server.poll() is None, "make lab exited"
+                assert server.poll() is None, "make lab exited:\n" + log.read_text(errors="replace")[-3000:]
                 time.sleep(1)
         assert listing is not None, "JupyterLab did not answer within 120 s"
         names = {item["name"] for item in listing["content"]}
         assert {"01_vanishing_gradients.ipynb", "02_residual_networks.ipynb"} <= names
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=10) as page:
-            assert b"JupyterLab" in page.read()
+        with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as page:
+            html = page.read().decode()
+        assert "JupyterLab" in html
+        # the page tells JupyterLab which plugins are off: the instructor tools, not Validate
+        disabled = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                        html, re.S).group(1))["disabledExtensions"]
+        assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                "@jupyter/nbgrader:course-list"} <= set(disabled)
+        assert "@jupyter/nbgrader:validate-assignment" not in disabled
+        for path, expected in (("/formgrader", 404), ("/assignments/validate", 405)):  # validate wants a POST
+            try:
+                urllib.request.urlopen(f"{base}{path}?token={token}", timeout=10)
+                status = 200
+            except urllib.error.HTTPError as error:
+                status = error.code
+            assert status == expected, (path, status)
+        # the address, set apart in both languages, for when no browser opens
+        deadline = time.time() + 30
+        while time.time() < deadline and "copy the address below" not in log.read_text(errors="replace"):
+            time.sleep(0.5)
+        printed = log.read_text(errors="replace")
+        assert "브라우저가 저절로 열리지 않으면 아래 주소를 복사해" in printed
+        assert "If no browser opens by itself, copy the address below" in printed
+        assert re.search(rf"copy the address below.*\n\n    http://127\.0\.0\.1:{port}/lab\?token=", printed), printed[-2000:]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)

@@ -27,7 +27,8 @@ def use_korean_font():
     """Register NanumGothic and put it after DejaVu Sans in matplotlib's font list.
 
     Called automatically by the course's plotting helpers; call it yourself before
-    plotting Korean text with plain matplotlib. Returns the fallback family's name.
+    plotting Korean text with plain matplotlib. Returns nothing: notebook 1 calls it as the
+    last line of a cell, where a value would be echoed under the cell ('NanumGothic').
     """
     global _done
     import matplotlib
@@ -46,7 +47,6 @@ def use_korean_font():
     # matplotlib's per-glyph fallback.
     matplotlib.rcParams["font.family"] = ["DejaVu Sans", FALLBACK_FAMILY]
     matplotlib.rcParams["axes.unicode_minus"] = True
-    return FALLBACK_FAMILY
 
 
 from .messages import register  # noqa: E402  (kept beside the one message it serves)

@@ -18,6 +18,8 @@ register({
     "plot.curves_epoch": {"ko": "에포크", "en": "Epoch"},
     "plot.curves_train": {"ko": "훈련", "en": "training"},
     "plot.curves_test": {"ko": "테스트", "en": "test"},
+    "plot.curves_test_during": {"ko": "테스트, 훈련 중의 이동 평균으로", "en": "test, with the moving averages of training"},
+    "plot.curves_test_recalibrated": {"ko": "테스트, 이동 평균을 맞춘 뒤", "en": "test, moving averages caught up"},
     "plot.curves_title": {"ko": "훈련 곡선", "en": "Training curves"},
     "plot.confusion_title": {"ko": "혼동 행렬 (테스트 세트)", "en": "Confusion matrix (test set)"},
     "plot.confusion_true": {"ko": "실제 손가락 수", "en": "True number of fingers"},
@@ -55,24 +57,40 @@ register({
 # ---------------------------------------------------------------------------------------
 
 
-def plot_training_curves(history):
-    """Loss and accuracy per epoch (training, and test when `validation_data` was given)."""
+def plot_training_curves(history, recalibrated=None):
+    """Loss and accuracy per epoch (training, and test when `validation_data` was given).
+
+    `recalibrated`: {"loss": ..., "accuracy": ...} of the test set after the BatchNorm moving
+    averages were caught up (notebook 2, section 5.3). The test curve was measured with the
+    moving averages of training, so it ends well below what the model then scores: the
+    caught-up value is drawn too, a marker after the last epoch with its number, so the
+    figure and the line printed under it agree.
+    """
     import matplotlib.pyplot as plt
 
     use_korean_font()
     logs = getattr(history, "history", history)
-    figure, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    test_name = "plot.curves_test_during" if recalibrated else "plot.curves_test"
     for ax, metric, key in ((axes[0], "loss", "plot.curves_loss"), (axes[1], "accuracy", "plot.curves_accuracy")):
-        for prefix, name, style in (("", "plot.curves_train", "o-"), ("val_", "plot.curves_test", "s--")):
+        last = 0
+        for prefix, name, style in (("", "plot.curves_train", "o-"), ("val_", test_name, "s--")):
             values = logs.get(prefix + metric)
             if values:
                 epochs = np.arange(1, len(values) + 1)
                 ax.plot(epochs, values, style, label=label(name))
+                last = max(last, len(values))
+        if recalibrated and recalibrated.get(metric) is not None:
+            value = float(recalibrated[metric])
+            shown = f"{value:.1%}" if metric == "accuracy" else f"{value:.3f}"
+            ax.plot([last], [value], "*", markersize=14, color="#2ca02c",
+                    label=f"{label('plot.curves_test_recalibrated')}: {shown}")
+            ax.annotate(shown, (last, value), textcoords="offset points", xytext=(-8, 8), ha="right")
         ax.set_title(label(key))
         ax.set_xlabel(label("plot.curves_epoch"))
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
-            ax.legend()
+            ax.legend(fontsize="small")
     figure.suptitle(label("plot.curves_title"))
     figure.tight_layout()
     return figure
@@ -245,9 +263,11 @@ def plot_model_diagram(model, columns=None):
 
 
 def show_model_diagram(model):
-    """Keras's plot_model when pydot and Graphviz are there, otherwise `plot_model_diagram`.
+    """Show Keras's plot_model when pydot and Graphviz are there, otherwise `plot_model_diagram`.
 
-    Never raises for a missing tool: the fallback needs only matplotlib.
+    Never raises for a missing tool: the fallback needs only matplotlib. Returns nothing:
+    the notebook calls it as a cell's last line, where a returned figure would be echoed as
+    a second copy of the picture (the inline backend already shows the open figure).
     """
     if _graphviz_available():
         try:
@@ -260,11 +280,11 @@ def show_model_diagram(model):
             path = os.path.join(tempfile.mkdtemp(prefix="resnet-course-"), "model.png")
             keras.utils.plot_model(model, to_file=path, show_shapes=True, dpi=60)
             display(Image(filename=path))
-            return path
+            return
         except Exception:
             pass  # fall back to the matplotlib diagram
     print(text("plot.diagram_note"))
-    return plot_model_diagram(model)
+    plot_model_diagram(model)
 
 
 # ---------------------------------------------------------------------------------------

@@ -3,25 +3,30 @@
     resnet-course/README.md                           install, open, submit (ko/en)
     resnet-course/resnet/NN_name.ipynb                the student notebooks (chosen language)
     resnet-course/resnet_course-<version>-py3-none-any.whl   the helper package
+    resnet-course/wheels/*.whl                        with --wheels: every dependency, for an
+                                                      install with no internet (wheelhouse.py)
 
 The notebooks come from a scratch build of the sources (the same bytes as assignments/
 for `both`); the wheel is built from the package folders with the build tools already
 installed (`pip wheel --no-deps --no-build-isolation --no-index`: no network). Before the
 zip is written, the notebooks and every file in the wheel are scanned for solution and
-hidden-test lines; a hit stops the bundle.
+hidden-test lines; a hit stops the bundle. The dependencies' wheels are other projects'
+files, stored as they are (a wheel is compressed already). The README is bundle_readme.py's.
 """
 
 import os
+import platform as host
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import zipfile
 from pathlib import Path
 
 from resnet_course.utils.messages import CourseError, label, register, text
 
-from . import build, source_checks
+from . import build, bundle_readme, source_checks, wheelhouse
 from .sources import ASSIGNMENT, course_root
 
 TOP = "resnet-course"
@@ -47,80 +52,19 @@ register({
         "en": "The student bundle was not written: {name} holds an answer or a hidden test: {what}",
     },
     "bundle.wrote": {"ko": "만들었습니다: {path}", "en": "wrote: {path}"},
+    "bundle.help_wheels": {
+        "ko": "모든 의존 패키지의 wheel을 함께 넣어 인터넷 없이 설치되게 합니다(약 700MB)",
+        "en": "add every dependency's wheel, for an install with no internet (about 700 MB)",
+    },
+    "bundle.help_platform": {
+        "ko": "wheel을 고를 플랫폼 태그, 여러 번 쓸 수 있음 (기본값: 이 컴퓨터의 플랫폼). 예: manylinux2014_x86_64",
+        "en": "platform tag of the wheels, repeatable (default: this machine's), e.g. manylinux2014_x86_64",
+    },
+    "bundle.help_python": {
+        "ko": "wheel을 고를 Python 버전 (기본값: 이 컴퓨터의 버전). 예: 3.12",
+        "en": "Python version of the wheels (default: this machine's), e.g. 3.12",
+    },
 })
-
-README = {
-    "ko": """\
-# 잔차 네트워크(ResNet) 과제
-
-이 묶음에는 노트북 두 개(`resnet/` 폴더)와 노트북이 쓰는 도우미 패키지
-(`{wheel}`)가 들어 있습니다.
-
-## 설치
-
-Python 3.11 이상에서 가상 환경을 만들고 wheel을 설치합니다. TensorFlow처럼 필요한
-패키지는 pip이 함께 설치합니다.
-
-```
-python3 -m venv .venv
-source .venv/bin/activate        # Windows: .venv\\Scripts\\activate
-pip install {wheel}
-```
-
-## 열기
-
-```
-jupyter lab resnet
-```
-
-`01_vanishing_gradients.ipynb`부터 차례로 여세요. `# GRADED FUNCTION` 셀마다 답을 쓰고,
-바로 아래의 확인 셀을 실행하면 무엇이 틀렸는지 알려 줍니다.
-
-## 제출
-
-1. 메뉴에서 Kernel → Restart Kernel and Run All Cells를 실행해 처음부터 오류 없이 도는지 확인합니다.
-2. 노트북을 저장합니다. 파일 이름은 바꾸지 말고, 잠긴 테스트 셀은 지우거나 고치지 마세요.
-3. `resnet` 폴더의 노트북 두 개를 강사가 안내한 방법(JupyterLab의 Assignments 탭 또는 파일 제출)으로 제출합니다.
-""",
-    "en": """\
-# Residual networks (ResNet): the assignment
-
-This bundle holds two notebooks (the `resnet/` folder) and the helper package they use
-(`{wheel}`).
-
-## Install
-
-With Python 3.11 or newer, make a virtual environment and install the wheel; pip brings
-what it needs, TensorFlow included.
-
-```
-python3 -m venv .venv
-source .venv/bin/activate        # Windows: .venv\\Scripts\\activate
-pip install {wheel}
-```
-
-## Open
-
-```
-jupyter lab resnet
-```
-
-Start with `01_vanishing_gradients.ipynb`. Write your answer in each `# GRADED FUNCTION`
-cell and run the check cell below it: it tells you what is wrong and where to look.
-
-## Submit
-
-1. Run Kernel → Restart Kernel and Run All Cells and make sure everything runs without errors.
-2. Save the notebooks. Keep their file names, and do not delete or edit the locked test cells.
-3. Hand in the two notebooks of the `resnet` folder the way your instructor says (the Assignments tab in JupyterLab, or a file upload).
-""",
-}
-
-
-def readme(lang, wheel):
-    parts = [README["ko"], README["en"]] if lang == "both" else [README[lang]]
-    return "\n".join(part.format(wheel=wheel) for part in parts)
-
 
 def build_wheel(dest, package_root=None):
     """Build the package's wheel into `dest` from a clean copy of its folders; returns its path."""
@@ -173,8 +117,27 @@ def _add(archive, name, data):
     archive.writestr(info, data)
 
 
-def bundle(lang="both", out=None, course=None, assignment=ASSIGNMENT):
-    """Write the student zip; returns its path."""
+def _add_file(archive, name, path):
+    """A large file streamed into the zip, stored as it is (a wheel is compressed already)."""
+    info = zipfile.ZipInfo(f"{TOP}/{name}", date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    with open(path, "rb") as source, archive.open(info, "w", force_zip64=True) as target:
+        shutil.copyfileobj(source, target, 1 << 20)
+
+
+def wheelhouse_platform(platforms=(), python_version=None):
+    """What the README says the wheels are for: 'linux-x86_64, Python 3.11' by default."""
+    where = ", ".join(platforms) if platforms else sysconfig.get_platform()
+    version = python_version or ".".join(host.python_version_tuple()[:2])
+    return f"{where}, Python {version}"
+
+
+def bundle(lang="both", out=None, course=None, assignment=ASSIGNMENT, wheels=False, platforms=(),
+           python_version=None):
+    """Write the student zip; returns its path. `wheels`: add the wheelhouse of every dependency."""
+    if (platforms or python_version) and not wheels:
+        raise CourseError("wheelhouse.needs_wheels")
     course = Path(course or course_root())
     out = Path(out) if out else course.parent / "dist" / f"resnet-course-{lang}.zip"
     notebooks = build.built_notebooks(course, lang, assignment)
@@ -182,19 +145,25 @@ def bundle(lang="both", out=None, course=None, assignment=ASSIGNMENT):
     with tempfile.TemporaryDirectory(prefix="resnet-course-bundle-") as scratch:
         wheel = build_wheel(Path(scratch), course.parent)
         _check_no_leaks(notebooks, wheel, secrets)
+        dependencies = (wheelhouse.download(wheel, Path(scratch) / wheelhouse.FOLDER, platforms, python_version)
+                        if wheels else [])
+        platform = wheelhouse_platform(platforms, python_version) if wheels else None
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
         with zipfile.ZipFile(partial, "w") as archive:
-            _add(archive, "README.md", readme(lang, wheel.name))
+            _add(archive, "README.md", bundle_readme.readme(lang, wheel.name, platform))
             for name, data in sorted(notebooks.items()):
                 _add(archive, f"{assignment}/{name}", data)
             _add(archive, wheel.name, wheel.read_bytes())
+            for path in dependencies:
+                _add_file(archive, f"{wheelhouse.FOLDER}/{path.name}", path)
         os.replace(partial, out)
     return out
 
 
 def _run(args):
-    path = bundle(lang=args.lang, out=args.out)
+    path = bundle(lang=args.lang, out=args.out, wheels=args.wheels, platforms=args.platform or (),
+                  python_version=args.python_version)
     print(text("bundle.wrote", path=path))
     return 0
 
@@ -203,5 +172,8 @@ def register_command(subparsers):
     parser = subparsers.add_parser("bundle", help=label("bundle.help"), description=label("bundle.help"))
     parser.add_argument("--lang", choices=build.LANG_CHOICES, default="both", help=label("build.help_lang"))
     parser.add_argument("--out", default=None, help=label("bundle.help_out"))
+    parser.add_argument("--wheels", action="store_true", help=label("bundle.help_wheels"))
+    parser.add_argument("--platform", action="append", metavar="P", help=label("bundle.help_platform"))
+    parser.add_argument("--python-version", metavar="V", help=label("bundle.help_python"))
     parser.set_defaults(func=_run)
     return parser

@@ -10,7 +10,7 @@ benches and fails when they drift. The usual mistakes leave fingerprints that ar
 import numpy as np
 from resnet_course.utils.messages import register
 
-from . import common  # noqa: F401  (registers check.returns_none, which this check returns)
+from .common import unique, with_case  # common also registers check.returns_none, returned here
 from .gradient_benches import fixed_example
 
 register({
@@ -91,41 +91,53 @@ _NORM_EXPECTED = {
 }
 
 
+def _case_problems(layer_gradient_norms, case):
+    """The problems of one public case (the usual mistakes named by their fingerprints)."""
+    depth, width, activation, residual, input_dim, n, seed = case
+    model, X, Y = fixed_example(depth, width, activation, residual, input_dim=input_dim, n=n, seed=seed)
+    result = layer_gradient_norms(model, X, Y)
+    if result is None:
+        return [("check.returns_none", {})]
+    problems = []
+    if not isinstance(result, np.ndarray):
+        problems.append(("vanishing.norms.not_array", {"found": type(result).__name__}))
+    try:
+        values = np.array(result, dtype=np.float64)
+    except Exception as error:  # a list of tensors of odd shapes, strings...
+        return problems + [("vanishing.norms.not_numbers", {"error": f"{type(error).__name__}: {error}"})]
+    if values.shape != (depth,):
+        size = values.size
+        if values.ndim == 1 and size == depth + 1:
+            return problems + [("vanishing.norms.with_output", {"found": size, "depth": depth})]
+        if values.ndim == 1 and size in (2 * depth, 2 * depth + 2):
+            return problems + [("vanishing.norms.with_bias", {"found": size})]
+        return problems + [("vanishing.norms.shape", {"found": values.shape, "depth": depth})]
+    variants = {name: np.array(numbers, dtype=np.float64) for name, numbers in _NORM_EXPECTED[case].items()}
+    right = variants["right"]
+    close = lambda other: np.allclose(values, other, rtol=2e-3, atol=1e-7)  # noqa: E731
+    if close(right):
+        return problems
+    for key, other in (("vanishing.norms.reversed", right[::-1]), ("vanishing.norms.squared", right ** 2),
+                       ("vanishing.norms.summed", right * n), ("vanishing.norms.halved", right / 2),
+                       ("vanishing.norms.biases", variants["biases"]),
+                       ("vanishing.norms.broadcast", variants["broadcast"])):
+        if close(other):
+            return problems + [(key, {"n": n})]
+    return problems + [("vanishing.norms.values", {"depth": depth, "residual": residual,
+                                                   "expected": float(right[0]), "found": float(values[0])})]
+
+
 def check_layer_gradient_norms(layer_gradient_norms):
-    """Shape first, then values against the written-down norms of fixed networks; names the usual mistakes."""
+    """Shape first, then values against the written-down norms of fixed networks; names the usual mistakes.
+
+    Every public case is tried; each problem is marked with the case's own network.
+    """
+    found = []
     for case in _NORM_CASES:
+        problems = _case_problems(layer_gradient_norms, case)
+        if problems == [("check.returns_none", {})]:
+            return problems
         depth, width, activation, residual, input_dim, n, seed = case
-        model, X, Y = fixed_example(depth, width, activation, residual, input_dim=input_dim, n=n, seed=seed)
-        result = layer_gradient_norms(model, X, Y)
-        if result is None:
-            return [("check.returns_none", {})]
-        problems = []
-        if not isinstance(result, np.ndarray):
-            problems.append(("vanishing.norms.not_array", {"found": type(result).__name__}))
-        try:
-            values = np.array(result, dtype=np.float64)
-        except Exception as error:  # a list of tensors of odd shapes, strings...
-            return problems + [("vanishing.norms.not_numbers", {"error": f"{type(error).__name__}: {error}"})]
-        if values.shape != (depth,):
-            size = values.size
-            if values.ndim == 1 and size == depth + 1:
-                return problems + [("vanishing.norms.with_output", {"found": size, "depth": depth})]
-            if values.ndim == 1 and size in (2 * depth, 2 * depth + 2):
-                return problems + [("vanishing.norms.with_bias", {"found": size})]
-            return problems + [("vanishing.norms.shape", {"found": values.shape, "depth": depth})]
-        variants = {name: np.array(numbers, dtype=np.float64) for name, numbers in _NORM_EXPECTED[case].items()}
-        right = variants["right"]
-        close = lambda other: np.allclose(values, other, rtol=2e-3, atol=1e-7)  # noqa: E731
-        if close(right):
-            if problems:
-                return problems
-            continue
-        for key, other in (("vanishing.norms.reversed", right[::-1]), ("vanishing.norms.squared", right ** 2),
-                           ("vanishing.norms.summed", right * n), ("vanishing.norms.halved", right / 2),
-                           ("vanishing.norms.biases", variants["biases"]),
-                           ("vanishing.norms.broadcast", variants["broadcast"])):
-            if close(other):
-                return problems + [(key, {"n": n})]
-        return problems + [("vanishing.norms.values", {"depth": depth, "residual": residual,
-                                                       "expected": float(right[0]), "found": float(values[0])})]
-    return []
+        found += with_case(problems, depth=depth, width=width, activation=activation, residual=residual,
+                           input_dim=input_dim, n=n)
+    return unique(found)

@@ -23,7 +23,8 @@ import numpy as np
 from resnet_course.utils.messages import register
 
 from .artifacts import export_json, export_model
-from .common import public_check, require
+from .common import DETAIL, public_check, require, unique, with_case
+from ..diagnosis.crash_hints import error_summary
 from ..diagnosis.block_parts import block_roles
 from ..diagnosis.blocks import diagnose_convolutional_block, diagnose_identity_block
 from ..diagnosis.resnet50 import diagnose_resnet50_blocks, diagnose_resnet50_layout, resnet50_roles
@@ -68,8 +69,8 @@ register({
               "Check that BatchNormalization takes its mode from the call (no hard-wired `training=`).",
     },
     "resnet_check.build_failed": {
-        "ko": "블록을 만들다가 오류가 났습니다: {error}\n오류가 나기 전까지 만든 층을 살펴본 결과는 다음과 같습니다.",
-        "en": "Building the block failed: {error}\nHere is what the layers made before the failure show.",
+        "ko": "블록을 만들다가 오류가 났습니다. 오류가 나기 전까지 만든 층을 살펴본 결과는 다음과 같습니다.",
+        "en": "Building the block failed. Here is what the layers made before the failure show.",
     },
     "resnet_check.values_not_finite": {
         "ko": "출력에 NaN이나 무한대가 있습니다.",
@@ -149,7 +150,8 @@ def build_block_model(function, input_shape, *args, **kwargs):
         if partial is None:
             raise
         partial._course_error = error
-        return partial, [("resnet_check.build_failed", {"error": f"{type(error).__name__}: {str(error)[:300]}"})]
+        # Keras's sentence once, under both languages (common.DETAIL), not inside each
+        return partial, [("resnet_check.build_failed", {DETAIL: error_summary(error)[:300]})]
     problems = _check_tensor(out)
     if problems:
         return None, problems
@@ -282,23 +284,30 @@ def _expected_shape(kind, input_shape, args):
 
 
 def _check_block(function, kind, shape_cases, value_case):
+    """Every problem of the public shape cases (each marked with the case's arguments), then values."""
     diagnose = diagnose_identity_block if kind == "identity" else diagnose_convolutional_block
+    found = []
     for input_shape, args in shape_cases:
         model, problems = build_block_model(function, input_shape, **args)
-        if model is None:
-            return problems
+        if model is None:  # no tensor came back: nothing more to read in any case
+            return unique(found + problems)
         named = diagnose(model, **args)
-        if problems:  # failed half-way: name the cause, else show the error itself
-            if named:
-                return problems + named
-            raise model._course_error
+        if problems:  # failed half-way at the add: name the cause, else show the error itself
+            named = [p for p in named if p[0] != "block.no_add"]  # the add was tried: it is where it failed
+            if not named and not found:
+                raise model._course_error
+            found += with_case(problems + named, input_shape, **args)
+            continue
         if named:
-            return named
-        found = tuple(model.outputs[0].shape)
+            found += with_case(named, input_shape, **args)
+            continue
+        out = tuple(model.outputs[0].shape)
         expected = _expected_shape(kind, input_shape, args)
-        if found != expected:
-            return [("resnet_check.output_shape", {"input": (None, *input_shape), "found": found,
-                                                   "expected": expected})]
+        if out != expected:
+            found += with_case([("resnet_check.output_shape", {"input": (None, *input_shape), "found": out,
+                                                                "expected": expected})], input_shape, **args)
+    if found:
+        return unique(found)
     batch_shape, args = value_case
     model, problems = build_block_model(function, batch_shape[1:], **args)
     if problems:
@@ -306,7 +315,8 @@ def _check_block(function, kind, shape_cases, value_case):
     expected = EXPECTED[function_name(kind)]
     if expected is None:
         return []
-    return _compare_modes(model, block_roles(model), fixed_input(batch_shape), expected)
+    return with_case(_compare_modes(model, block_roles(model), fixed_input(batch_shape), expected),
+                     batch_shape[1:], **args)
 
 
 def function_name(kind):

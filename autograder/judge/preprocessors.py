@@ -42,7 +42,7 @@ from traitlets import Integer
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from resnet_course.utils.messages import get_language, register, text
+from resnet_course.utils.messages import get_language, label, register, text
 
 from ..checks.artifacts import ENV_VAR as ARTIFACTS_ENV
 from ..diagnosis import crash_hints
@@ -64,8 +64,8 @@ register({
               "large or damaged. Please tell your instructor.",
     },
     "judge.kernel_error": {
-        "ko": "테스트 셀에서 난 오류: {error}",
-        "en": "The error in the test cell: {error}",
+        "ko": "테스트 셀에서 난 오류",
+        "en": "The error in the test cell",
     },
     "judge.feedback_image": {
         "ko": "왼쪽은 여러분의 그래프, 오른쪽은 기대한 그래프입니다: {path}",
@@ -165,11 +165,7 @@ class Judge(NbGraderPreprocessor):
             verdict = verdicts[grade_id]
             error = _kernel_error(cell)
             if error and not verdict.get("passed") and _nothing_arrived(verdict):
-                # Where to look: what the kernel said (student-controlled text, shown, never scored).
-                verdict["message"] += "\n" + text("judge.kernel_error", error=error)
-                hint = crash_hints.hint_for(grade_id, error)
-                if hint:
-                    verdict["message"] += "\n" + hint
+                verdict["message"] += "\n" + kernel_error_note(grade_id, error)
             cell.outputs = _outputs_for(grade_id, verdict)
         _write_verdicts(feedback, verdicts)
         resources.setdefault("resnet_course", {})["verdicts"] = verdicts
@@ -236,8 +232,9 @@ class Judge(NbGraderPreprocessor):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _NOTHING_ARRIVED = ("judge.missing", "model.case_missing", "arrays.case_missing", "plots.case_missing")
+# Long enough for the course's own crash explanation in both languages (checks.common).
+KERNEL_ERROR_LIMIT = 1500
 
 
 def _nothing_arrived(verdict):
@@ -245,12 +242,23 @@ def _nothing_arrived(verdict):
 
 
 def _kernel_error(cell):
-    """The first error the kernel reported in this cell, short and without colour codes."""
+    """The first error the kernel reported in this cell, without colour codes or Keras's argument dump."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            value = _ANSI.sub("", f"{output.get('ename', '')}: {output.get('evalue', '')}")
-            return value if len(value) <= 400 else value[:400] + " …"
+            return crash_hints.clean_error_text(f"{output.get('ename', '')}: {output.get('evalue', '')}",
+                                                limit=KERNEL_ERROR_LIMIT)
     return None
+
+
+def kernel_error_note(grade_id, error):
+    """Where to look when nothing reached the judge: what the kernel said, and what its text alone hints.
+
+    Student-controlled text, shown, never scored. A crash the kernel already explained in
+    words (the course's crash message) gets no second hint: the explanation appears once.
+    """
+    note = f"{label('judge.kernel_error')}: {error}"  # the kernel's text once, whatever the language
+    hint = crash_hints.hint_for(grade_id, error)
+    return note + "\n" + hint if hint else note
 
 
 def _outputs_for(grade_id, verdict):

@@ -42,6 +42,9 @@ def test_bundle_holds_readme_notebooks_and_wheel(unpacked):
     assert names == sorted(["README.md", wheel] + [f"resnet/{s}.ipynb" for s in NOTEBOOKS])
     readme = (top / "README.md").read_text(encoding="utf-8")
     assert "설치" in readme and "제출" in readme and f"pip install {wheel}" in readme
+    # a student at home: the internet is needed once, how to open it, what Validate means
+    assert "인터넷이 한 번 필요합니다" in readme and "resnet-course lab resnet" in readme
+    assert "Validate" in readme and "주소" in readme and "--no-index" not in readme  # no wheels here
     assert "## Install" not in readme  # --lang ko: Korean only
     for stem in NOTEBOOKS:
         nb = nbformat.read(top / "resnet" / f"{stem}.ipynb", as_version=4)
@@ -84,3 +87,9 @@ def test_bundle_refuses_a_wheel_or_notebook_holding_a_solution(tmp_path, secrets
     leaky = {**notebooks, name: notebooks[name].replace("raise NotImplementedError()", "### BEGIN SOLUTION", 1)}
     with pytest.raises(CourseError, match="BEGIN SOLUTION"):
         bundle._check_no_leaks(leaky, clean_wheel, secrets)
+
+
+def test_platform_and_python_version_need_wheels(tmp_path, capsys):
+    assert cli.main(["bundle", "--platform", "win_amd64", "--out", str(tmp_path / "x.zip")]) == 1
+    assert "`--platform` and `--python-version` go with `--wheels`." in capsys.readouterr().err
+    assert not (tmp_path / "x.zip").exists()

@@ -1,6 +1,7 @@
 """The student flow in a real browser (issue 9): JupyterLab, Chromium, both notebooks, Validate.
 
-One JupyterLab server (started as `make lab` starts it, on a temporary copy of
+One JupyterLab server (started as `make lab` starts it, with the students' configuration:
+no Formgrader or other instructor tools, #19; on a temporary copy of
 assignments/) and one headless Chromium serve both tests. The first proves that the
 harness notices a dying kernel (tests/fixtures/browser/dies.ipynb); the second is the
 student's flow on the course's own notebooks.
@@ -141,6 +142,11 @@ def test_student_flow(lab, chromium):
         tab.open_notebook(NOTEBOOK_1)
         assert tab.toasts() == [], f"first-run notifications: {tab.toasts()}"
         tab.screenshot("nb1_opened")
+        # a student sees no instructor tools: no Nbgrader menu with its Formgrader; Validate stays
+        menus = tab.menu_bar_labels()
+        assert "File" in menus and "Run" in menus, menus
+        assert not [m for m in menus if m in ("Nbgrader", "Formgrader")], menus
+        assert tab.notebook.locator(".validate-button").count() == 1
         tab.lap("nb1_open")
         tab.run_all(timeout=150)
         assert_clean_run(tab)

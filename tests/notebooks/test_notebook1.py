@@ -26,24 +26,9 @@ GRADE_IDS = {
 
 def _execute(nb, tmp_path, allow_errors, **env):
     """Run a notebook in a fresh kernel with the given environment variables; return it."""
-    from nbclient import NotebookClient
+    from student_notebooks import execute
 
-    from resnet_course.autograder.judge.private_kernel import PrivateSocketKernelManager
-
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=allow_errors,
-                                kernel_manager_class=PrivateSocketKernelManager,
-                                resources={"metadata": {"path": str(tmp_path)}})
-        client.execute()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return nb
+    return execute(nb, tmp_path, allow_errors, **env)
 
 
 def _text(cell, name=None):
