@@ -266,9 +266,16 @@ class LabPage:
             self.screenshot("kernel_died")
             raise BrowserTestFailure(f"the kernel is {status}")
 
+    # The whole test's budget (set by `browser_tab` from the test's own timeout): every step's
+    # wait ends by it, so a slow run fails here, named and with a screenshot, before pytest's
+    # timeout would kill it without either.
+    budget_deadline = None
+
     def wait_for(self, condition, timeout, what):
         """Poll `condition()` until it is true, checking the page's health at every poll."""
         deadline = time.monotonic() + timeout
+        budget = self.budget_deadline is not None and self.budget_deadline < deadline
+        deadline = min(deadline, self.budget_deadline) if budget else deadline
         while True:
             self.check_health()
             value = condition()
@@ -276,6 +283,9 @@ class LabPage:
                 return value
             if time.monotonic() > deadline:
                 self.screenshot("timeout")
+                if budget:
+                    raise BrowserTestFailure(f"the test's time budget ran out waiting for {what} "
+                                             f"(the step alone may take {timeout} s)")
                 raise BrowserTestFailure(f"timed out after {timeout} s waiting for {what}")
             self.page.wait_for_timeout(250)
 

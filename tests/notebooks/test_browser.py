@@ -13,6 +13,7 @@ test's `*timings.json` (seconds per step) and `*console.log`, and `jupyterlab.lo
 
 import contextlib
 import json
+import time
 import shutil
 
 import pytest
@@ -22,7 +23,10 @@ from browser_helpers import (
     first_cell_index, launch_chromium, reported_ratios,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
+# The sum of the student flow's step timeouts is larger than this; the tab's budget (below)
+# makes whichever step is running when it runs out fail with its own message and screenshot.
+TIMEOUT = 900
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(TIMEOUT)]
 
 FIXTURES = REPO / "tests" / "fixtures" / "browser"
 ASSIGNMENTS = REPO / "assignments"  # the committed student copies
@@ -67,6 +71,8 @@ def browser_tab(chromium, lab, prefix):
     page = chromium.new_page()
     page.set_default_timeout(30_000)
     tab = LabPage(page, lab, prefix=prefix, workspace=prefix.strip("_"))
+    # Every wait ends inside this module's pytest timeout, with 60 s left for the clean-up.
+    tab.budget_deadline = time.monotonic() + TIMEOUT - 60
     try:
         yield tab
     finally:
