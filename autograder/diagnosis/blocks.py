@@ -165,15 +165,42 @@ def diagnose_block(graph, blk, kind, f, filters, s, stage=None, block=None):
         if node.training is not None:
             add("block.training_hardwired", layer=node.name, value=node.training)
 
-    # names (only when the layout is right, so the roles are unambiguous)
-    expected = expected_names(stage, block)
-    if expected and not problems:
-        roles = roles_of(graph, blk)
-        wrong = [(expected[role], name) for role, name in roles.items() if name != expected[role]]
-        if wrong:
-            shown = ", ".join(f"{want} ≠ {got}" for want, got in wrong[:3])
-            add("block.layer_names", examples=shown, count=len(wrong))
     return dedupe(problems)
+
+
+# Where each named mistake is charged. A mistake in *which* layers a block has and how they
+# are set (filters, kernels, strides, padding, a missing or extra layer, the axis, a mode
+# fixed in the graph) is the structure check's; a mistake in *how* the right layers are wired
+# (their order, what the shortcut carries) is the values check's: same layers, other function.
+# The names are a check of their own (`block_name_problems`).
+WIRING_KEYS = frozenset({"block.relu_before_bn", "block.relu_before_add", "block.add_before_last_bn",
+                         "block.shortcut_not_input"})
+
+
+def structure_part(problems):
+    return [p for p in problems if p[0] not in WIRING_KEYS]
+
+
+def wiring_part(problems):
+    return [p for p in problems if p[0] in WIRING_KEYS]
+
+
+def block_name_problems(graph, blk, stage, block):
+    """[(expected, found)] for every convolution and batch normalization of the block, by role."""
+    expected = expected_names(stage, block)
+    if not expected or blk is None or blk.problem:
+        return []
+    roles = roles_of(graph, blk)
+    return [(expected[role], name) for role, name in sorted(roles.items(), key=lambda item: _ROLE_ORDER.index(item[0]))
+            if role in expected and name != expected[role]]
+
+
+_ROLE_ORDER = ("conv2a", "bn2a", "conv2b", "bn2b", "conv2c", "bn2c", "conv1", "bn1")
+
+
+def names_message(wrong):
+    """The values of `block.layer_names` for a list of (expected, found) names: every one of them."""
+    return {"examples": ", ".join(f"{want} ≠ {got}" for want, got in wrong), "count": len(wrong)}
 
 
 def dedupe(problems):
@@ -193,15 +220,22 @@ def _diagnose_single(model, kind, f, filters, s, stage, block):
         return problems
     found = diagnose_block(graph, blk, kind, f, filters, s, stage, block)
     if problems:  # no add at all: a ReLU at the end of the main path is not "before the add"
-        found = [p for p in found if p[0] not in ("block.relu_before_add", "block.layer_names")]
+        found = [p for p in found if p[0] != "block.relu_before_add"]
     return problems + found
+
+
+def block_names(model, stage, block):
+    """[(expected, found)] layer names of a single-block model, by role (empty when all follow the convention)."""
+    graph = graph_of(model)
+    blk, _ = single_block(graph)
+    return block_name_problems(graph, blk, stage, block)
 
 
 def diagnose_identity_block(model, f, filters, stage=None, block=None):
     """Problems of a model `Model(X, identity_block(X, f, filters, stage, block))`.
 
     Returns a list of (message_key, values); empty when the graph is right. Layer names are
-    checked only when `stage` and `block` are given and everything else is right.
+    not looked at here: `block_names` compares them, apart.
     """
     return _diagnose_single(model, "identity", f, filters, 1, stage, block)
 
@@ -351,7 +385,10 @@ register({
         "en": "`{layer}` is called with `training={value}`. Do not pass `training=` inside a block: `model.fit` and `model.predict` decide the mode.",
     },
     "block.layer_names": {
-        "ko": "층 이름 {count}개가 약속과 다릅니다(예상 ≠ 실제): {examples}. `conv_name_base`와 `bn_name_base`로 이름을 지으세요.",
-        "en": "{count} layer names differ from the convention (expected ≠ found): {examples}. Name layers with `conv_name_base` and `bn_name_base`.",
+        "ko": "층 이름 {count}개가 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 층 이름은 `conv_name_base` 변수와 "
+              "`bn_name_base` 변수로 짓습니다. 숏컷의 두 층은 `'1'`, 주 경로의 층은 `'2a'`, `'2b'`, `'2c'`를 붙입니다.",
+        "en": "{count} layer names differ from the naming convention (expected ≠ found): {examples}. Name the layers "
+              "with `conv_name_base` and `bn_name_base`: `'1'` for the shortcut's two layers, `'2a'`, `'2b'`, `'2c'` "
+              "on the main path.",
     },
 })

@@ -12,6 +12,8 @@ import re
 
 from resnet_course.utils.messages import register, text
 
+from .keras_habits import habit_problems
+
 register({
     "hint.add_channels": {
         "ko": "덧셈(Add)에 들어가는 두 텐서의 채널 수가 다릅니다: {shapes}. 주 경로의 마지막 합성곱과 숏컷의 합성곱은 "
@@ -47,16 +49,27 @@ _ADD_SHAPES = re.compile(r"incompatible shapes\.? Received shapes \(([\d, ]+)\) 
 
 
 def hint_for(grade_id, error):
-    """A bilingual sentence naming the likely cause, or None when the error is not a clash at an Add."""
+    """Bilingual sentences naming the likely cause (a Keras 2 habit, a clash at an Add), or None."""
+    found = [text(key, **values) for key, values in hint_problems(grade_id, error)]
+    return "\n".join(found) if found else None
+
+
+def hint_problems(grade_id, error):
+    """The same causes as (message_key, values) pairs, for a verdict's list of problems."""
+    clash = _add_clash(grade_id, error)
+    return habit_problems(error) + ([clash] if clash else [])
+
+
+def _add_clash(grade_id, error):
     match = _ADD_SHAPES.search(error or "")
     if not match:
         return None
     first, second = (tuple(int(v) for v in group.split(",") if v.strip()) for group in match.groups())
     shapes = f"{first} ≠ {second}"
     if len(first) == len(second) >= 2 and first[:-1] == second[:-1]:
-        return text("hint.add_channels", shapes=shapes)
+        return ("hint.add_channels", {"shapes": shapes})
     if str(grade_id).startswith("identity_block"):
-        return text("hint.identity_padding", shapes=shapes)
+        return ("hint.identity_padding", {"shapes": shapes})
     if str(grade_id).startswith("convolutional_block"):
-        return text("hint.convolutional_strides", shapes=shapes)
-    return text("hint.add_shapes", shapes=shapes)
+        return ("hint.convolutional_strides", {"shapes": shapes})
+    return ("hint.add_shapes", {"shapes": shapes})
