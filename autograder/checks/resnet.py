@@ -160,7 +160,36 @@ def build_block_model(function, input_shape, *args, **kwargs):
     problems = _check_tensor(out)
     if problems:
         return None, problems
-    return keras.Model(X, out), []
+    try:
+        return keras.Model(X, out), []
+    except ValueError as error:
+        if "times in the model" not in str(error):
+            raise
+        # Two layers with one name (`'2a'` pasted twice): Keras refuses the model. What the
+        # block computes does not depend on names, so tell the copies apart and go on; the
+        # names check reports them.
+        _tell_copies_apart(out)
+        return keras.Model(X, out), []
+
+
+def _tell_copies_apart(out):
+    """Rename the later layers that share a name with an earlier one: `<name>_2`, `<name>_3`, ..."""
+    seen, order, stack, visited = {}, [], [out], set()
+    while stack:
+        tensor = stack.pop()
+        history = getattr(tensor, "_keras_history", None)
+        if history is None or id(history[0]) in visited:
+            continue
+        operation = history[0]
+        visited.add(id(operation))
+        order.append(operation)
+        for node in getattr(operation, "_inbound_nodes", []):
+            stack.extend(node.input_tensors)
+    for operation in reversed(order):  # input side first: the first of a name keeps it
+        count = seen.get(operation.name, 0) + 1
+        seen[operation.name] = count
+        if count > 1:
+            operation.name = f"{operation.name}_{count}"
 
 
 _resnet_cache = {}
@@ -326,6 +355,7 @@ CONV_SHAPE_CASES = [
     ((5, 5, 3), dict(f=2, filters=[2, 3, 4], stage=1, block="a", s=2)),
     ((6, 6, 4), dict(f=3, filters=[3, 5, 6], stage=2, block="a", s=1)),
     ((9, 9, 2), dict(f=3, filters=[2, 2, 3], stage=5, block="b", s=3)),
+    ((6, 6, 3), dict(f=2, filters=[2, 2, 4], stage=3, block="a")),  # `s` left at its default, 2
 ]
 IDENTITY_VALUE_CASE = ((2, 4, 4, 6), dict(f=3, filters=[2, 3, 6], stage=1, block="a"))
 CONV_VALUE_CASE = ((2, 5, 5, 3), dict(f=2, filters=[2, 3, 4], stage=1, block="a", s=2))

@@ -65,7 +65,13 @@ def diagnose_block(graph, blk, kind, f, filters, s, stage=None, block=None):
                 add("block.padding_unknown", conv=letter, found=conv.padding)
         # strides
         got = [conv.strides for conv, _ in convs]
-        if kind == "convolutional" and s != 1 and got[1] == stride and got[0] != stride:
+        positional = [(letter, conv) for letter, (conv, _) in zip(ROLE_LETTERS, convs)
+                      if max(conv.kernel) > 1 and conv.strides == conv.kernel]
+        for letter, conv in positional:  # Keras 2's Convolution2D(filters, rows, cols)
+            add("block.positional_kernel", conv=letter, found=conv.strides[0])
+        if positional:
+            pass
+        elif kind == "convolutional" and s != 1 and got[1] == stride and got[0] != stride:
             add("block.stride_on_middle", s=s, f=f)
         else:
             for letter, st, want in zip(ROLE_LETTERS, got, (stride, (1, 1), (1, 1))):
@@ -303,6 +309,14 @@ register({
     "block.first_stride": {
         "ko": "첫 1x1 합성곱(2a)의 스트라이드가 {found}입니다. `strides=(s, s)`, 여기서는 {expected}여야 합니다.",
         "en": "The first 1x1 convolution (2a) has stride {found}; it needs `strides=(s, s)`, here {expected}.",
+    },
+    "block.positional_kernel": {
+        "ko": "합성곱 {conv}의 스트라이드가 커널 크기와 같은 {found}입니다. Keras 2의 `Convolution2D(filters, rows, cols)` "
+              "형태는 커널 크기를 숫자 두 개로 받았지만, Keras 3에서는 세 번째 위치 인자가 스트라이드입니다. "
+              "`Conv2D(F2, (f, f), strides=(1, 1), padding='same')` 형태로 쓰세요.",
+        "en": "Convolution {conv} has stride {found}, as large as its kernel. Keras 2's `Convolution2D(filters, rows, "
+              "cols)` took the kernel size as two numbers; in Keras 3 the third positional argument is the stride. "
+              "Write `Conv2D(F2, (f, f), strides=(1, 1), padding='same')`.",
     },
     "block.unexpected_stride": {
         "ko": "합성곱 {conv}의 스트라이드가 {found}입니다. 이 합성곱은 스트라이드 1이어야 합니다.",

@@ -123,6 +123,12 @@ register({
         "ko": "`Add` 층은 텐서의 목록을 받습니다. `Add()([X, X_shortcut])` 형태로 두 텐서를 목록에 담아 넘기세요.",
         "en": "An `Add` layer takes a list of tensors: pass both in one list, `Add()([X, X_shortcut])`.",
     },
+    "namespace.missing_layer": {
+        "ko": "`{name}` 이름이 정의되지 않았습니다. 이 층은 원래 과제의 import 셀에 없었으니 답안 셀 위에 "
+              "`{statement}` 문장을 쓰세요.",
+        "en": "The name `{name}` is not defined. The original assignment's import cell did not import this layer: "
+              "write `{statement}` above your answer.",
+    },
     "namespace.missing_name": {
         "ko": "`{name}` 이름이 정의되지 않았습니다. 원래 과제의 import 셀이 주던 이름이며, 이 노트북의 맨 위 import "
               "셀이 `{statement}` 문장으로 가져옵니다. 그 셀을 먼저 실행하세요(지웠다면 이 문장을 답안 셀 위에 "
@@ -201,9 +207,11 @@ def habit_problems(error_text):
     for name in _NAME_ERROR.findall(error_text):
         if name == "merge":
             problems.append(("habit.merge", {}))
-        elif name in TEMPLATE_NAMES or name in OTHER_LAYERS:
-            statement = TEMPLATE_NAMES.get(name, f"from keras.layers import {name}")
-            problems.append(("namespace.missing_name", {"name": name, "statement": statement}))
+        elif name in TEMPLATE_NAMES:
+            problems.append(("namespace.missing_name", {"name": name, "statement": TEMPLATE_NAMES[name]}))
+        elif name in OTHER_LAYERS:
+            problems.append(("namespace.missing_layer", {"name": name,
+                                                         "statement": f"from keras.layers import {name}"}))
     unique = []
     for problem in problems:
         if problem not in unique:

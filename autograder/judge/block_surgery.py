@@ -113,6 +113,7 @@ def _instantiate(template, call, input_history, input_shape):
         name = rename[old][0]
         new["name"] = name
         new.setdefault("config", {})["name"] = name
+        new.pop("build_config", None)  # the template's input shape: built here from what it receives
         if old in roles:
             _set_role(new["config"], roles[old], call)
         received = _tensors(new.get("inbound_nodes", []), [])

@@ -18,7 +18,7 @@ from ..diagnosis.block_parts import block_roles, single_block
 from ..diagnosis.blocks import (block_name_problems, diagnose_convolutional_block, diagnose_identity_block,
                                 names_message, structure_part, wiring_part)
 from ..diagnosis.graph import graph_of
-from .carried_forward import substantive
+from .carried_forward import refusals, substantive
 from .comparator import ArtifactError, Verdict, ordered_cases
 from .meaning import meaning_problems
 from .model_runs import cases, inference_matches, input_shape_problem, values_verdict
@@ -88,6 +88,9 @@ def _structure_problems(student, reference, case):
 
 
 def block_structure(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     for case in cases(student, reference):
         s_model, _ = load_model(student, case, context)  # refuses unsafe models first
         r_model, _ = load_model(reference, case, context)
@@ -122,11 +125,17 @@ def _structure_charged(student, reference):
 
 
 def block_values(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     return values_verdict(student, reference, context, "block", False, _hints(student, reference),
                           charged_elsewhere=_structure_charged(student, reference))
 
 
 def block_training(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     def charged(case):
         # A difference that shows in inference mode too is the values or structure check's.
         if not substantive(student.model_config(case), reference.model_config(case)):
@@ -138,6 +147,9 @@ def block_training(student, reference, context):
 
 def block_names(student, reference, context):
     """Every convolution and batch normalization named by the convention, found by its role."""
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     wrong = []
     for case in ordered_cases(student, reference, "model.json", "block.names_case_missing",
                               keep=lambda c: "__" not in c):

@@ -21,7 +21,7 @@ from ..diagnosis.graph import as_pair, graph_of
 from ..diagnosis.resnet50 import (diagnose_resnet50_blocks, diagnose_resnet50_layout, expected_block_letters,
                                   own_layer_names, resnet50_layout)
 from .block_surgery import block_templates, with_reference_blocks
-from .carried_forward import substantive
+from .carried_forward import refusals, substantive
 from .comparator import ArtifactError, Verdict
 from .meaning import meaning_problems
 from . import compare_blocks  # noqa: F401  (registers block.names_nothing)
@@ -111,6 +111,9 @@ def _reference_surgical(reference, case, context):
 
 
 def resnet_layout(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     for case in cases(student, reference):
         layout, _ = _own_problems(student, reference, case, context)
         if layout:
@@ -120,6 +123,9 @@ def resnet_layout(student, reference, context):
 
 def resnet_layers(student, reference, context):
     """The settings of ResNet50's own layers and the insides of blocks it builds itself."""
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     for case in cases(student, reference):
         layout, layers = _own_problems(student, reference, case, context)
         if layers:
@@ -183,6 +189,9 @@ def count_params(config):
 
 
 def resnet_params(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     charged = _charged_to_layout_or_layers(student, reference, context)
     for case in cases(student, reference):
         config, _, _ = surgical(student, reference, case, context)
@@ -197,6 +206,9 @@ def resnet_params(student, reference, context):
 
 
 def resnet_values(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     def hints(case):
         try:
             layout, layers = _own_problems(student, reference, case, context)
@@ -214,6 +226,9 @@ def resnet_values(student, reference, context):
 
 def resnet_names(student, reference, context):
     """The model's name, ResNet50's own layer names and every block's stage and letter."""
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     layer_names, letters = [], []
     for case in cases(student, reference):
         config, inserted, calls = surgical(student, reference, case, context)
@@ -222,7 +237,7 @@ def resnet_names(student, reference, context):
         _, classes = _resnet_args(reference.model_config(case))
         graph = graph_of(config)
         name = graph.name
-        if name != "ResNet50" and ("ResNet50", str(name)) not in layer_names:
+        if name != "ResNet50" and not any(want == "ResNet50" for want, _ in layer_names):
             layer_names.append(("ResNet50", str(name)))
         # One slip per expected name: the second case's automatic names differ only by a number.
         named = {want for want, _ in layer_names}

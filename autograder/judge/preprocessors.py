@@ -63,6 +63,10 @@ register({
         "en": "The judge could not finish comparing this check's results ({reason}). They may be too "
               "large or damaged. Please tell your instructor.",
     },
+    "judge.answer_error": {
+        "ko": "답안 셀에서 난 오류: {error}",
+        "en": "The error in your answer cell: {error}",
+    },
     "judge.kernel_error": {
         "ko": "테스트 셀에서 난 오류: {error}",
         "en": "The error in the test cell: {error}",
@@ -160,16 +164,25 @@ class Judge(NbGraderPreprocessor):
         feedback.mkdir(parents=True)
         verdicts = self._compare(info["notebook"], grade_ids, folder, reference, feedback)
 
+        answer_errors = _answer_errors(nb)
         for cell in graded:
             grade_id = cell.metadata.nbgrader["grade_id"]
             verdict = verdicts[grade_id]
             error = _kernel_error(cell)
-            if error and not verdict.get("passed") and _nothing_arrived(verdict):
+            if not verdict.get("passed") and _nothing_arrived(verdict):
                 # Where to look: what the kernel said (student-controlled text, shown, never scored).
-                verdict["message"] += "\n" + text("judge.kernel_error", error=error)
-                hint = crash_hints.hint_for(grade_id, error)
-                if hint:
-                    verdict["message"] += "\n" + hint
+                # An answer cell that raised (an import Keras 3 lacks) left its function undefined.
+                owner = _owner(grade_id, answer_errors)
+                if owner is not None:
+                    verdict["message"] += "\n" + text("judge.answer_error", error=answer_errors[owner])
+                    hint = crash_hints.hint_for(grade_id, answer_errors[owner])
+                    if hint:
+                        verdict["message"] += "\n" + hint
+                if error:
+                    verdict["message"] += "\n" + text("judge.kernel_error", error=error)
+                    hint = crash_hints.hint_for(grade_id, error)
+                    if hint:
+                        verdict["message"] += "\n" + hint
             cell.outputs = _outputs_for(grade_id, verdict)
         _write_verdicts(feedback, verdicts)
         resources.setdefault("resnet_course", {})["verdicts"] = verdicts
@@ -242,6 +255,24 @@ _NOTHING_ARRIVED = ("judge.missing", "model.case_missing", "arrays.case_missing"
 
 def _nothing_arrived(verdict):
     return any(key in _NOTHING_ARRIVED for key, _ in verdict.get("problems", []))
+
+
+def _answer_errors(nb):
+    """{answer cell's grade id: the error it raised} for the answer cells that raised one."""
+    found = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+            error = _kernel_error(cell)
+            if error:
+                found[meta.get("grade_id")] = error
+    return found
+
+
+def _owner(grade_id, answer_errors):
+    """The answer cell a test cell's grade id belongs to (`identity_block` for `identity_block_values`)."""
+    owners = [name for name in answer_errors if name and str(grade_id).startswith(f"{name}_")]
+    return max(owners, key=len) if owners else None
 
 
 def _kernel_error(cell):

@@ -37,6 +37,17 @@ NOTEBOOK = {
     "layer_gradient_norms": "01_vanishing_gradients", "plot_gradient_norms": "01_vanishing_gradients",
 }
 NO_RESULT = "No result reached the grader"
+# Points per grade id, as the notebooks' graded cells give them (tests/judge checks they agree).
+POINTS = {
+    "identity_block_structure": 3, "identity_block_values": 3, "identity_block_training": 3,
+    "identity_block_names": 1,
+    "convolutional_block_structure": 3, "convolutional_block_values": 3, "convolutional_block_training": 3,
+    "convolutional_block_names": 1,
+    "ResNet50_layout": 3, "ResNet50_layers": 3, "ResNet50_params": 2, "ResNet50_values": 3, "ResNet50_names": 1,
+    "build_deep_network_structure": 1, "build_deep_network_values": 2, "build_deep_network_names": 1,
+    "layer_gradient_norms_shape": 1, "layer_gradient_norms_values": 3,
+    "plot_gradient_norms_lines": 2, "plot_gradient_norms_labels": 1,
+}
 
 
 @dataclass
@@ -47,6 +58,15 @@ class Entry:
     source: str
     fails: dict = field(default_factory=dict)
     passes: list = None  # None: every grade id of the function not in `fails`
+    score: int = None  # the points the entry must get in all (None: follows from `fails`)
+
+    def __post_init__(self):
+        if self.score is not None:
+            earned = sum(POINTS[g] for g, ok in self.expected().items() if ok)
+            assert earned == self.score, f"{self.name}: states {self.score} points, its checks give {earned}"
+
+    def points(self):
+        return sum(POINTS[g] for g, ok in self.expected().items() if ok)
 
     def expected(self):
         """{grade_id: True (full marks) / False (zero)}."""
