@@ -34,10 +34,6 @@ TEMPLATE_NAMES = {
     "image": "from keras.preprocessing import image",
     "imshow": "from matplotlib.pyplot import imshow",
     "plot_model": "from keras.utils import plot_model",
-    "keras": "import keras",
-    "tf": "import tensorflow as tf",
-    "np": "import numpy as np",
-    "plt": "import matplotlib.pyplot as plt",
 }
 # Layers students use that the template did not import: the same hint applies.
 OTHER_LAYERS = ("ReLU", "GlobalAveragePooling2D", "Dropout", "Softmax", "Convolution2D", "Concatenate")
@@ -119,6 +115,11 @@ register({
         "en": "This assignment calls `{function}` as `{signature}`. Instead of the TF2 edition's `training=` and "
               "`initializer=`, it takes `stage` and `block`, which name the layers.",
     },
+    "habit.padding_case": {
+        "ko": "Keras 3의 풀링 층은 패딩을 소문자로만 받습니다. `padding='{found}'` 대신 `padding='{lower}'` 형태로 쓰세요.",
+        "en": "Keras 3's pooling layers take the padding in lower case only: write `padding='{lower}'`, not "
+              "`padding='{found}'`.",
+    },
     "habit.add_list": {
         "ko": "`Add` 층은 텐서의 목록을 받습니다. `Add()([X, X_shortcut])` 형태로 두 텐서를 목록에 담아 넘기세요.",
         "en": "An `Add` layer takes a list of tensors: pass both in one list, `Add()([X, X_shortcut])`.",
@@ -150,6 +151,7 @@ _NO_MODULE = re.compile(r"No module named '(keras\.[\w.]+)'")
 _NO_ATTRIBUTE = re.compile(r"module '([\w.]+)' has no attribute '(\w+)'")
 _TENSOR_ATTRIBUTE = re.compile(r"'KerasTensor' object has no attribute '(\w+)'")
 _NAME_ERROR = re.compile(r"name '(\w+)' is not defined")
+_PADDING_CASE = re.compile(r"Argument `padding` must be either 'valid' or 'same'\. Received: padding=(\w+)")
 _BLOCK_CALL = re.compile(r"(identity_block|convolutional_block)\(\) (?:got an unexpected keyword argument '(\w+)'|"
                          r"missing \d required positional arguments?: (.*))")
 
@@ -199,6 +201,9 @@ def habit_problems(error_text):
             problems.append(("habit.tensor_shape", {"attribute": attribute}))
     if "A KerasTensor cannot be used as input to a TensorFlow function" in error_text:
         problems.append(("habit.tf_function", {}))
+    for found in _PADDING_CASE.findall(error_text):
+        if found.lower() in ("valid", "same"):
+            problems.append(("habit.padding_case", {"found": found, "lower": found.lower()}))
     if "A merge layer should be called on a list of inputs" in error_text:
         problems.append(("habit.add_list", {}))
     for function, keyword, missing in _BLOCK_CALL.findall(error_text):
