@@ -65,15 +65,16 @@ def diagnose_block(graph, blk, kind, f, filters, s, stage=None, block=None):
                 add("block.padding_unknown", conv=letter, found=conv.padding)
         # strides
         got = [conv.strides for conv, _ in convs]
-        positional = [(letter, conv) for letter, (conv, _) in zip(ROLE_LETTERS, convs)
-                      if max(conv.kernel) > 1 and conv.strides == conv.kernel]
-        for letter, conv in positional:  # Keras 2's Convolution2D(filters, rows, cols)
+        # Keras 2's Convolution2D(filters, rows, cols): the third number is the stride in Keras 3.
+        # A block's stride s put on the middle convolution instead is `stride_on_middle`.
+        misplaced = kind == "convolutional" and s != 1 and got[1] == stride and got[0] != stride
+        positional = [] if misplaced else [(letter, conv) for letter, (conv, _) in zip(ROLE_LETTERS, convs)
+                                           if max(conv.kernel) > 1 and conv.strides == conv.kernel]
+        for letter, conv in positional:
             add("block.positional_kernel", conv=letter, found=conv.strides[0])
-        if positional:
-            pass
-        elif kind == "convolutional" and s != 1 and got[1] == stride and got[0] != stride:
+        if misplaced:
             add("block.stride_on_middle", s=s, f=f)
-        else:
+        elif not positional:
             for letter, st, want in zip(ROLE_LETTERS, got, (stride, (1, 1), (1, 1))):
                 if st != want:
                     if kind == "convolutional" and letter == "2a":

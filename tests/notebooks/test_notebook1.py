@@ -18,7 +18,7 @@ from resnet_course.autograder.checks.common import collect_problems  # noqa: E40
 STEM = "01_vanishing_gradients"
 EXERCISES = ("build_deep_network", "layer_gradient_norms", "plot_gradient_norms")
 GRADE_IDS = {
-    "build_deep_network_structure": 6, "build_deep_network_values": 5,
+    "build_deep_network_structure": 6, "build_deep_network_values": 5, "build_deep_network_names": 2,
     "layer_gradient_norms_shape": 3, "layer_gradient_norms_values": 5,
     "plot_gradient_norms_lines": 4, "plot_gradient_norms_labels": 2,
 }
