@@ -1,14 +1,18 @@
 """The public check of `build_deep_network` (notebook 1): structure, then values.
 
-The structure is read from the model's graph (names, units, wiring); the values are compared
-with a numpy forward pass of the student's own model, with weights set here, so the check
-needs no reference implementation of the exercise.
+The structure is read from the model's graph by topology (`diagnosis.deep_network`: units,
+activations, wiring, whether built with `Sequential`, a loop or by hand, `Add`, `add` or `+`);
+the values are compared with a numpy forward pass of the student's own model, with weights
+set here, so the check needs no reference implementation of the exercise. The layer names
+(`hidden_i`, `output`) are a question of their own, asked last.
 """
 
 import numpy as np
 from resnet_course.utils.messages import register
 
+from ..diagnosis.deep_network import deep_parts, effective_activation, layer_name, name_problems, source_of, value_after
 from .common import unique, with_case  # common also registers check.returns_none, returned here
+from .habits import naming_habits
 
 register({
     "vanishing.build.not_model": {
@@ -24,8 +28,10 @@ register({
         "en": "There are {found} hidden layers (Dense layers other than `output`); depth={depth} needs {depth}.",
     },
     "vanishing.build.hidden_names": {
-        "ko": "층 이름은 hidden_1 … hidden_{depth}이어야 합니다. 지금 이름: {found}",
-        "en": "Layer names must be hidden_1 … hidden_{depth}. Found: {found}",
+        "ko": "층 이름이 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 은닉층은 입력 쪽부터 `hidden_1`, `hidden_2`, …, "
+              "출력층은 `output` 이름을 씁니다.",
+        "en": "Layer names differ from the naming convention (expected ≠ found): {examples}. The hidden layers are "
+              "`hidden_1`, `hidden_2`, … from the input on, and the output layer is `output`.",
     },
     "vanishing.build.width": {
         "ko": "{name}의 유닛 수가 {found}입니다. 은닉층은 모두 width={width}개여야 합니다.",
@@ -98,65 +104,13 @@ _BUILD_CASES = (  # depth, width, activation, residual, input_dim
 )
 
 
-def _inbound(layer_config):
-    """Names of the layers feeding a layer, read from the functional model's config."""
-    names = []
-
-    def walk(item):
-        if isinstance(item, dict):
-            history = item.get("config", {}).get("keras_history") if "config" in item else None
-            if history:
-                names.append(history[0])
-                return
-            for value in item.values():
-                walk(value)
-        elif isinstance(item, (list, tuple)):
-            for value in item:
-                walk(value)
-
-    walk(layer_config.get("inbound_nodes", []))
-    return names
+def _activation_of(parts, node):
+    found = effective_activation(parts.graph, node)
+    return found or "linear"
 
 
-# Layers that only apply an activation: `Dense(...)` followed by `Activation(act)` is the same
-# network as `Dense(..., activation=act)`, so the wiring check looks through them (the value
-# check then says whether the activation sits in the right place).
-_TRANSPARENT = ("Activation", "ReLU")
-
-
-def _graph(model):
-    """{layer name: (class name, inbound names, config)} of a functional model, activations seen through."""
-    import keras
-
-    entries = model.get_config().get("layers", [])
-    layers = {}
-    previous = None
-    for entry in entries:
-        name = entry.get("name") or entry.get("config", {}).get("name", "?")
-        # A Sequential model stores no wiring: each layer takes the one before it.
-        inbound = ([previous] if previous else []) if isinstance(model, keras.Sequential) else _inbound(entry)
-        layers[name] = (entry.get("class_name", "?"), inbound, entry.get("config", {}))
-        previous = name
-
-    def resolve(name):
-        seen = set()
-        while name in layers and layers[name][0] in _TRANSPARENT and len(layers[name][1]) == 1 and name not in seen:
-            seen.add(name)
-            name = layers[name][1][0]
-        return name
-
-    return {name: (kind, [resolve(source) for source in inbound], config)
-            for name, (kind, inbound, config) in layers.items() if kind not in _TRANSPARENT}
-
-
-def _activation_name(config):
-    activation = config.get("activation", "linear")
-    if isinstance(activation, dict):
-        activation = activation.get("config", {}).get("name", activation.get("class_name", "?"))
-    return str(activation)
-
-
-def _structure_problems(model, depth, width, residual, input_dim):
+def _structure_problems(model, depth, width, activation, residual, input_dim):
+    """What the graph shows, read by topology (`diagnosis.deep_network`): names play no part here."""
     import keras
 
     if not isinstance(model, keras.Model):
@@ -165,54 +119,67 @@ def _structure_problems(model, depth, width, residual, input_dim):
     found_dim = model.inputs[0].shape[-1] if model.inputs else None
     if found_dim != input_dim:
         problems.append(("vanishing.build.input_dim", {"found": found_dim, "expected": input_dim}))
-    graph = _graph(model)
-    dense = [name for name, (kind, _, _) in graph.items() if kind == "Dense" and name != "output"]
-    expected = [f"hidden_{i}" for i in range(1, depth + 1)]
-    if len(dense) != depth:
-        return problems + [("vanishing.build.hidden_count", {"found": len(dense), "depth": depth})]
-    if sorted(dense) != sorted(expected):
-        return problems + [("vanishing.build.hidden_names", {"depth": depth, "found": ", ".join(dense)})]
-    for name in expected:
-        units = graph[name][2].get("units")
-        if units != width:
-            problems.append(("vanishing.build.width", {"name": name, "found": units, "width": width}))
-            break
-    if "output" not in graph or graph["output"][0] != "Dense":
+    parts = deep_parts(model)
+    graph = parts.graph
+    if parts.output is None:
         return problems + [("vanishing.build.output", {})]
-    if graph["output"][2].get("units") != 1:
-        problems.append(("vanishing.build.output_units", {"found": graph["output"][2].get("units")}))
-    if _activation_name(graph["output"][2]) != "linear":
-        problems.append(("vanishing.build.output_activation", {"found": _activation_name(graph["output"][2])}))
-    adds = [name for name, (kind, _, _) in graph.items() if kind == "Add"]
-    if not residual and adds:
-        return problems + [("vanishing.build.unexpected_skip", {"found": ", ".join(adds)})]
-    unnamed = [name for name in adds if name not in {f"skip_{i}" for i in range(2, depth + 1)}]
-    if residual and "skip_1" in unnamed:
-        return problems + [("vanishing.build.first_skip", {})]
-    # One walk for both wirings: hidden_i reads what came before it (hidden_{i-1} in a plain
-    # network, skip_{i-1} in a residual one); a residual network then adds skip_i.
-    previous = "hidden_1"
+    if len(parts.hidden) != depth:
+        return problems + [("vanishing.build.hidden_count", {"found": len(parts.hidden), "depth": depth})]
+    for index, node in enumerate(parts.hidden, start=1):
+        units = node.config.get("units")
+        if units != width:
+            problems.append(("vanishing.build.width", {"name": f"hidden_{index}", "found": units, "width": width}))
+            break
+    if residual and any(graph[n].kind in ("relu", "activation") for add in parts.adds
+                        for n in graph.consumers(add.name)):
+        return problems + [("vanishing.build.activation_after_add", {})]
+    found_acts = {_activation_of(parts, node) for node in parts.hidden}
+    if found_acts != {activation}:
+        other = sorted(found_acts - {activation})
+        problems.append(("vanishing.build.wrong_activation", {"found": ", ".join(other), "expected": activation}))
+    if parts.output.config.get("units") != 1:
+        problems.append(("vanishing.build.output_units", {"found": parts.output.config.get("units")}))
+    out_act = effective_activation(graph, parts.output)
+    if out_act:
+        problems.append(("vanishing.build.output_activation", {"found": out_act}))
+    if not residual and parts.adds:
+        return problems + [("vanishing.build.unexpected_skip", {"found": ", ".join(n.name for n in parts.adds)})]
+    # One walk for both wirings: hidden_i reads what came before it (the value of hidden_{i-1}
+    # in a plain network, the sum after it in a residual one); a residual network adds.
+    previous = parts.values[0] if parts.values else None
+    if residual and parts.values:
+        for name in graph.consumers(parts.values[0]):
+            summed = {source_of(graph, n) for n in graph[name].inputs}
+            if graph[name].kind == "add" and graph.inputs and graph.inputs[0] in summed:
+                return problems + [("vanishing.build.first_skip", {})]
     for i in range(2, depth + 1):
-        hidden = f"hidden_{i}"
-        if graph[hidden][1] != [previous]:
+        node, value = parts.hidden[i - 1], parts.values[i - 1]
+        source = source_of(graph, node.inputs[0]) if node.inputs else None
+        if source != previous:
             return problems + [("vanishing.build.hidden_input", {
-                "i": i, "found": ", ".join(graph[hidden][1]), "expected": previous})]
+                "i": i, "found": layer_name(source), "expected": layer_name(previous)})]
         if not residual:
-            previous = hidden
+            previous = value
             continue
-        skip = f"skip_{i}"
-        if skip not in graph or graph[skip][0] != "Add":
-            if unnamed:
-                return problems + [("vanishing.build.skip_unnamed", {"found": ", ".join(unnamed), "depth": depth})]
+        adds = [c for c in graph.consumers(value) if graph[c].kind == "add"]
+        if not adds:
             return problems + [("vanishing.build.skip_missing", {"i": i})]
-        if sorted(graph[skip][1]) != sorted([previous, hidden]):
+        summed = sorted(source_of(graph, n) for n in graph[adds[0]].inputs)
+        if summed != sorted([previous, value]):
             return problems + [("vanishing.build.skip_inputs", {
-                "i": i, "found": " + ".join(graph[skip][1]), "expected": previous})]
-        previous = skip
-    last = f"skip_{depth}" if residual and depth > 1 else f"hidden_{depth}"
-    if graph["output"][1] != [last]:
-        problems.append(("vanishing.build.output_input", {"found": ", ".join(graph["output"][1]), "expected": last}))
+                "i": i, "found": " + ".join(layer_name(n) for n in summed), "expected": layer_name(previous)})]
+        previous = value_after(graph, adds[0])
+    last = source_of(graph, parts.output.inputs[0]) if parts.output.inputs else None
+    if last != previous:
+        problems.append(("vanishing.build.output_input", {"found": layer_name(last), "expected": layer_name(previous)}))
     return problems
+
+
+def _name_problems(model):
+    wrong = name_problems(deep_parts(model))
+    if not wrong:
+        return []
+    return [("vanishing.build.hidden_names", {"examples": ", ".join(f"{want} ≠ {got}" for want, got in wrong)})]
 
 
 def _act(name, z):
@@ -241,10 +208,12 @@ def _forward(weights, X, activation, residual, after_add=False):
 def _value_problems(model, depth, width, activation, residual, input_dim):
     rng = np.random.default_rng(7)
     weights = []
-    for name in [f"hidden_{i}" for i in range(1, depth + 1)] + ["output"]:
+    parts = deep_parts(model)
+    names = [layer_name(node.name) for node in parts.hidden + [parts.output]]
+    for index, name in enumerate(names, start=1):
         layer = model.get_layer(name)
         if len(layer.get_weights()) != 2:
-            return [("vanishing.build.no_bias", {"name": name})]
+            return [("vanishing.build.no_bias", {"name": f"hidden_{index}" if index <= depth else "output"})]
         fan_in, fan_out = layer.get_weights()[0].shape
         pair = (rng.normal(0, 1 / np.sqrt(fan_in), (fan_in, fan_out)), rng.normal(0, 0.3, fan_out))
         layer.set_weights([pair[0].astype("float32"), pair[1].astype("float32")])
@@ -264,6 +233,7 @@ def _value_problems(model, depth, width, activation, residual, input_dim):
     return [("vanishing.build.values", {"depth": depth, "residual": residual, "diff": diff})]
 
 
+@naming_habits
 def check_build_deep_network(build_deep_network):
     """Structure (names, units, wiring), then values with fixed weights, on three public cases.
 
@@ -275,9 +245,12 @@ def check_build_deep_network(build_deep_network):
         model = build_deep_network(depth, width, activation, residual, input_dim=input_dim)
         if model is None:
             return [("check.returns_none", {})]
-        problems = _structure_problems(model, depth, width, residual, input_dim)
+        problems = _structure_problems(model, depth, width, activation, residual, input_dim)
         if not problems:
             problems = _value_problems(model, depth, width, activation, residual, input_dim)
         found += with_case(problems, depth=depth, width=width, activation=activation, residual=residual,
                            input_dim=input_dim)
-    return unique(found)
+    if found:
+        return unique(found)
+    # Names are a question of their own: everything else is right when we get here.
+    return _name_problems(build_deep_network(*_BUILD_CASES[1][:4], input_dim=_BUILD_CASES[1][4]))

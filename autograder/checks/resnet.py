@@ -24,15 +24,21 @@ from resnet_course.utils.messages import register
 
 from .artifacts import export_json, export_model
 from .common import DETAIL, public_check, require, unique, with_case
+from .habits import habit_problems_with_error, naming_habits
+from .stand_ins import standing_in
 from ..diagnosis.crash_hints import error_summary
 from ..diagnosis.block_parts import block_roles
-from ..diagnosis.blocks import diagnose_convolutional_block, diagnose_identity_block
-from ..diagnosis.resnet50 import diagnose_resnet50_blocks, diagnose_resnet50_layout, resnet50_roles
+from ..diagnosis.blocks import (block_name_problems, block_names, diagnose_convolutional_block,
+                                diagnose_identity_block, names_message)
+from ..diagnosis.graph import graph_of
+from ..diagnosis.resnet50 import (diagnose_resnet50_blocks, diagnose_resnet50_layout, expected_block_letters,
+                                  own_layer_names, resnet50_roles)
 from ..diagnosis.role_weights import fill_weights
 
 __all__ = [
     "public_check", "require", "answered", "build_block_model", "build_resnet",
     "check_identity_block", "check_convolutional_block", "check_ResNet50", "export_json", "export_model",
+    "export_block_cases", "export_resnet_cases",
 ]
 
 register({
@@ -151,31 +157,136 @@ def build_block_model(function, input_shape, *args, **kwargs):
             raise
         partial._course_error = error
         # Keras's sentence once, under both languages (common.DETAIL), not inside each
-        return partial, [("resnet_check.build_failed", {DETAIL: error_summary(error)[:300]})]
+        failed = [("resnet_check.build_failed", {DETAIL: error_summary(error)[:300]})]
+        return partial, failed + habit_problems_with_error(error)[1:]
     problems = _check_tensor(out)
     if problems:
         return None, problems
-    return keras.Model(X, out), []
+    try:
+        return keras.Model(X, out), []
+    except ValueError as error:
+        if "times in the model" not in str(error):
+            raise
+        # Two layers with one name (`'2a'` pasted twice): Keras refuses the model. What the
+        # block computes does not depend on names, so tell the copies apart and go on; the
+        # names check reports them.
+        _tell_copies_apart(out)
+        return keras.Model(X, out), []
+
+
+def _tell_copies_apart(out):
+    """Rename the later layers that share a name with an earlier one: `<name>_2`, `<name>_3`, ..."""
+    seen, order, stack, visited = {}, [], [out], set()
+    while stack:
+        tensor = stack.pop()
+        history = getattr(tensor, "_keras_history", None)
+        if history is None or id(history[0]) in visited:
+            continue
+        operation = history[0]
+        visited.add(id(operation))
+        order.append(operation)
+        for node in getattr(operation, "_inbound_nodes", []):
+            stack.extend(node.input_tensors)
+    for operation in reversed(order):  # input side first: the first of a name keeps it
+        count = seen.get(operation.name, 0) + 1
+        seen[operation.name] = count
+        if count > 1:
+            operation.name = f"{operation.name}_{count}"
 
 
 _resnet_cache = {}
 
 
-def build_resnet(function, input_shape=(64, 64, 3), classes=6):
-    """The student's ResNet50 for these arguments, built once per function object.
+def _call_resnet(function, input_shape, classes):
+    if input_shape is None and classes is None:
+        return function()  # the interface's defaults: (64, 64, 3) and 6 classes
+    return function(input_shape=tuple(input_shape), classes=classes)
 
-    Graded cells reuse it, so autograde builds ResNet50 once per argument set, not once
-    per cell.
+
+def build_resnet(function, input_shape=None, classes=None, stand_ins=False):
+    """The student's ResNet50 for these arguments (None, None: its defaults), built once per function.
+
+    With `stand_ins`, the graded block functions are replaced by stand-ins while it is built
+    (`stand_ins.py`); returns (model, calls) then. Graded cells reuse what was built, so
+    autograde builds each variant once per argument set, not once per cell.
     """
     code = getattr(function, "__code__", None)
-    key = (id(function), id(code), tuple(input_shape), int(classes))
+    key = (id(function), id(code), None if input_shape is None else tuple(input_shape), classes, stand_ins)
     if key not in _resnet_cache:
-        if len(_resnet_cache) >= 2:  # two argument sets at most: keep memory flat
+        if len(_resnet_cache) >= 4:  # two argument sets, two variants at most: keep memory flat
             _resnet_cache.pop(next(iter(_resnet_cache)))
-        _resnet_cache[key] = function(input_shape=tuple(input_shape), classes=classes)
+        if stand_ins:
+            with standing_in(function) as replaced:
+                model = _call_resnet(function, input_shape, classes)
+            _resnet_cache[key] = (model, replaced.calls)
+        else:
+            _resnet_cache[key] = _call_resnet(function, input_shape, classes)
     return _resnet_cache[key]
 
 
+def _error_text(error):
+    return f"{type(error).__name__}: {str(error)[:400]}"
+
+
+def export_block_cases(grade_id, function, cases):
+    """Build one block model per case and export each (a graph cut short too) before anything is asserted.
+
+    cases: {case: (input_shape, keyword arguments)}. Returns {case: problems} for the cell's
+    own asserts, after every case is exported: one case failing never hides another.
+    """
+    export_json(grade_id, "cases", {k: {"input_shape": list(shape), **args} for k, (shape, args) in cases.items()})
+    found = {}
+    for case, (shape, args) in cases.items():
+        try:
+            model, problems = build_block_model(function, shape, **args)
+        except NotImplementedError:
+            raise
+        except Exception as error:  # nothing to export: the judge reads the error's text
+            export_json(grade_id, f"{case}__error", {"error": _error_text(error)})
+            found[case] = [("check.keras_error", {DETAIL: error_summary(error)[:300]})]
+            continue
+        if model is not None:
+            export_model(grade_id, case, model)
+        if problems and getattr(model, "_course_error", None) is not None:
+            export_json(grade_id, f"{case}__error", {"error": _error_text(model._course_error)})
+        found[case] = problems
+    return found
+
+
+def export_resnet_cases(grade_id, function, cases):
+    """Export the student's ResNet50 for each case, built with stand-ins for the graded blocks.
+
+    cases: {case: None (the defaults, `ResNet50()`) or (input_shape, classes)}. Each case
+    exports `<case>.model.json` (with stand-ins) and `<case>__stand_ins.json` (how ResNet50
+    called the blocks); `default__full.model.json` is ResNet50 as built with the notebook's own
+    blocks. Returns {case: error text} for the cases that raised.
+    """
+    errors = {}
+    for case, args in cases.items():
+        shape, classes = args if args is not None else (None, None)
+        try:
+            model, calls = build_resnet(function, shape, classes, stand_ins=True)
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            errors[case] = _error_text(error)
+            export_json(grade_id, f"{case}__error", {"error": errors[case]})
+            continue
+        export_model(grade_id, case, model)
+        export_json(grade_id, f"{case}__stand_ins", {"calls": calls})
+    if "default" in cases:
+        # As built with the notebook's own blocks (already built by the cell's `require` line):
+        # the reference run's copy gives the judge the reference blocks to put in place.
+        try:
+            full = build_resnet(function)
+        except Exception:  # the student's blocks fail: that is the block exercises' to charge
+            full = None
+        if full is not None and hasattr(full, "to_json"):
+            export_model(grade_id, "default__full", full)
+    return errors
+
+
+@naming_habits
 def answered(function, *args, **kwargs):
     """No problems unless calling the function raises (NotImplementedError means "not answered")."""
     keras = _keras()
@@ -246,6 +357,7 @@ CONV_SHAPE_CASES = [
     ((5, 5, 3), dict(f=2, filters=[2, 3, 4], stage=1, block="a", s=2)),
     ((6, 6, 4), dict(f=3, filters=[3, 5, 6], stage=2, block="a", s=1)),
     ((9, 9, 2), dict(f=3, filters=[2, 2, 3], stage=5, block="b", s=3)),
+    ((6, 6, 3), dict(f=2, filters=[2, 2, 4], stage=3, block="a")),  # `s` left at its default, 2
 ]
 IDENTITY_VALUE_CASE = ((2, 4, 4, 6), dict(f=3, filters=[2, 3, 6], stage=1, block="a"))
 CONV_VALUE_CASE = ((2, 5, 5, 3), dict(f=2, filters=[2, 3, 4], stage=1, block="a", s=2))
@@ -294,7 +406,7 @@ def _check_block(function, kind, shape_cases, value_case):
         named = diagnose(model, **args)
         if problems:  # failed half-way at the add: name the cause, else show the error itself
             named = [p for p in named if p[0] != "block.no_add"]  # the add was tried: it is where it failed
-            if not named and not found:
+            if not named and len(problems) == 1 and not found:
                 raise model._course_error
             found += with_case(problems + named, input_shape, **args)
             continue
@@ -313,28 +425,47 @@ def _check_block(function, kind, shape_cases, value_case):
     if problems:
         return problems + diagnose(model, **args) if model is not None else problems
     expected = EXPECTED[function_name(kind)]
-    if expected is None:
-        return []
-    return with_case(_compare_modes(model, block_roles(model), fixed_input(batch_shape), expected),
-                     batch_shape[1:], **args)
+    if expected is not None:
+        problems = _compare_modes(model, block_roles(model), fixed_input(batch_shape), expected)
+        if problems:
+            return with_case(problems, batch_shape[1:], **args)
+    # Names are a question of their own, asked once the block computes what it should.
+    wrong = []
+    for input_shape, args in shape_cases:
+        model, _ = build_block_model(function, input_shape, **args)
+        wrong += [pair for pair in block_names(model, args["stage"], args["block"]) if pair not in wrong]
+    return [("block.layer_names", names_message(wrong))] if wrong else []
 
 
 def function_name(kind):
     return {"identity": "identity_block", "convolutional": "convolutional_block"}[kind]
 
 
+@naming_habits
 def check_identity_block(identity_block):
     """Problems with the student's identity_block (empty list when every public test passes)."""
     return _check_block(identity_block, "identity", IDENTITY_SHAPE_CASES, IDENTITY_VALUE_CASE)
 
 
+@naming_habits
 def check_convolutional_block(convolutional_block):
     """Problems with the student's convolutional_block."""
     return _check_block(convolutional_block, "convolutional", CONV_SHAPE_CASES, CONV_VALUE_CASE)
 
 
+def resnet50_names(model, classes=6):
+    """[(expected, found)] for ResNet50's own layers and every block's layer names, and the model's name."""
+    graph = graph_of(model)
+    wrong = [] if graph.name == "ResNet50" else [("ResNet50", str(graph.name))]
+    wrong += own_layer_names(model, classes)
+    for stage, letter, blk in expected_block_letters(model):
+        wrong += block_name_problems(graph, blk, stage, letter)
+    return wrong
+
+
+@naming_habits
 def check_ResNet50(ResNet50):
-    """Problems with the student's ResNet50: layout, blocks, parameter count, values."""
+    """Problems with the student's ResNet50: layout, blocks, parameter count, values, then names."""
     keras = _keras()
     model = build_resnet(ResNet50)
     if model is None:
@@ -351,6 +482,9 @@ def check_ResNet50(ResNet50):
     if params != RESNET50_PARAMS:
         return [("resnet_check.param_count", {"found": params, "expected": RESNET50_PARAMS})]
     expected = EXPECTED["ResNet50"]
-    if expected is None:
-        return []
-    return _compare_modes(model, resnet50_roles(model), fixed_input(RESNET_VALUE_INPUT), expected)
+    if expected is not None:
+        problems = _compare_modes(model, resnet50_roles(model), fixed_input(RESNET_VALUE_INPUT), expected)
+        if problems:
+            return problems
+    wrong = resnet50_names(model)
+    return [("resnet.layer_names", names_message(wrong))] if wrong else []

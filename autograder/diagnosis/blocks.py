@@ -65,9 +65,16 @@ def diagnose_block(graph, blk, kind, f, filters, s, stage=None, block=None):
                 add("block.padding_unknown", conv=letter, found=conv.padding)
         # strides
         got = [conv.strides for conv, _ in convs]
-        if kind == "convolutional" and s != 1 and got[1] == stride and got[0] != stride:
+        # Keras 2's Convolution2D(filters, rows, cols): the third number is the stride in Keras 3.
+        # A block's stride s put on the middle convolution instead is `stride_on_middle`.
+        misplaced = kind == "convolutional" and s != 1 and got[1] == stride and got[0] != stride
+        positional = [] if misplaced else [(letter, conv) for letter, (conv, _) in zip(ROLE_LETTERS, convs)
+                                           if max(conv.kernel) > 1 and conv.strides == conv.kernel]
+        for letter, conv in positional:
+            add("block.positional_kernel", conv=letter, found=conv.strides[0])
+        if misplaced:
             add("block.stride_on_middle", s=s, f=f)
-        else:
+        elif not positional:
             for letter, st, want in zip(ROLE_LETTERS, got, (stride, (1, 1), (1, 1))):
                 if st != want:
                     if kind == "convolutional" and letter == "2a":
@@ -165,15 +172,42 @@ def diagnose_block(graph, blk, kind, f, filters, s, stage=None, block=None):
         if node.training is not None:
             add("block.training_hardwired", layer=node.name, value=node.training)
 
-    # names (only when the layout is right, so the roles are unambiguous)
-    expected = expected_names(stage, block)
-    if expected and not problems:
-        roles = roles_of(graph, blk)
-        wrong = [(expected[role], name) for role, name in roles.items() if name != expected[role]]
-        if wrong:
-            shown = ", ".join(f"{want} ≠ {got}" for want, got in wrong[:3])
-            add("block.layer_names", examples=shown, count=len(wrong))
     return dedupe(problems)
+
+
+# Where each named mistake is charged. A mistake in *which* layers a block has and how they
+# are set (filters, kernels, strides, padding, a missing or extra layer, the axis, a mode
+# fixed in the graph) is the structure check's; a mistake in *how* the right layers are wired
+# (their order, what the shortcut carries) is the values check's: same layers, other function.
+# The names are a check of their own (`block_name_problems`).
+WIRING_KEYS = frozenset({"block.relu_before_bn", "block.relu_before_add", "block.add_before_last_bn",
+                         "block.shortcut_not_input"})
+
+
+def structure_part(problems):
+    return [p for p in problems if p[0] not in WIRING_KEYS]
+
+
+def wiring_part(problems):
+    return [p for p in problems if p[0] in WIRING_KEYS]
+
+
+def block_name_problems(graph, blk, stage, block):
+    """[(expected, found)] for every convolution and batch normalization of the block, by role."""
+    expected = expected_names(stage, block)
+    if not expected or blk is None or blk.problem:
+        return []
+    roles = roles_of(graph, blk)
+    return [(expected[role], name) for role, name in sorted(roles.items(), key=lambda item: _ROLE_ORDER.index(item[0]))
+            if role in expected and name != expected[role]]
+
+
+_ROLE_ORDER = ("conv2a", "bn2a", "conv2b", "bn2b", "conv2c", "bn2c", "conv1", "bn1")
+
+
+def names_message(wrong):
+    """The values of `block.layer_names` for a list of (expected, found) names: every one of them."""
+    return {"examples": ", ".join(f"{want} ≠ {got}" for want, got in wrong), "count": len(wrong)}
 
 
 def dedupe(problems):
@@ -193,15 +227,22 @@ def _diagnose_single(model, kind, f, filters, s, stage, block):
         return problems
     found = diagnose_block(graph, blk, kind, f, filters, s, stage, block)
     if problems:  # no add at all: a ReLU at the end of the main path is not "before the add"
-        found = [p for p in found if p[0] not in ("block.relu_before_add", "block.layer_names")]
+        found = [p for p in found if p[0] != "block.relu_before_add"]
     return problems + found
+
+
+def block_names(model, stage, block):
+    """[(expected, found)] layer names of a single-block model, by role (empty when all follow the convention)."""
+    graph = graph_of(model)
+    blk, _ = single_block(graph)
+    return block_name_problems(graph, blk, stage, block)
 
 
 def diagnose_identity_block(model, f, filters, stage=None, block=None):
     """Problems of a model `Model(X, identity_block(X, f, filters, stage, block))`.
 
     Returns a list of (message_key, values); empty when the graph is right. Layer names are
-    checked only when `stage` and `block` are given and everything else is right.
+    not looked at here: `block_names` compares them, apart.
     """
     return _diagnose_single(model, "identity", f, filters, 1, stage, block)
 
@@ -269,6 +310,14 @@ register({
     "block.first_stride": {
         "ko": "첫 1x1 합성곱(2a)의 스트라이드가 {found}입니다. `strides=(s, s)`, 여기서는 {expected}여야 합니다.",
         "en": "The first 1x1 convolution (2a) has stride {found}; it needs `strides=(s, s)`, here {expected}.",
+    },
+    "block.positional_kernel": {
+        "ko": "합성곱 {conv}의 스트라이드가 커널 크기와 같은 {found}입니다. Keras 2의 `Convolution2D(filters, rows, cols)` "
+              "형태는 커널 크기를 숫자 두 개로 받았지만, Keras 3에서는 세 번째 위치 인자가 스트라이드입니다. "
+              "`Conv2D(F2, (f, f), strides=(1, 1), padding='same')` 형태로 쓰세요.",
+        "en": "Convolution {conv} has stride {found}, as large as its kernel. Keras 2's `Convolution2D(filters, rows, "
+              "cols)` took the kernel size as two numbers; in Keras 3 the third positional argument is the stride. "
+              "Write `Conv2D(F2, (f, f), strides=(1, 1), padding='same')`.",
     },
     "block.unexpected_stride": {
         "ko": "합성곱 {conv}의 스트라이드가 {found}입니다. 이 합성곱은 스트라이드 1이어야 합니다.",
@@ -351,7 +400,10 @@ register({
         "en": "`{layer}` is called with `training={value}`. Do not pass `training=` inside a block: `model.fit` and `model.predict` decide the mode.",
     },
     "block.layer_names": {
-        "ko": "층 이름 {count}개가 약속과 다릅니다(예상 ≠ 실제): {examples}. `conv_name_base`와 `bn_name_base`로 이름을 지으세요.",
-        "en": "{count} layer names differ from the convention (expected ≠ found): {examples}. Name layers with `conv_name_base` and `bn_name_base`.",
+        "ko": "층 이름 {count}개가 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 층 이름은 `conv_name_base` 변수와 "
+              "`bn_name_base` 변수로 짓습니다. 숏컷의 두 층은 `'1'`, 주 경로의 층은 `'2a'`, `'2b'`, `'2c'`를 붙입니다.",
+        "en": "{count} layer names differ from the naming convention (expected ≠ found): {examples}. Name the layers "
+              "with `conv_name_base` and `bn_name_base`: `'1'` for the shortcut's two layers, `'2a'`, `'2b'`, `'2c'` "
+              "on the main path.",
     },
 })

@@ -7,7 +7,8 @@ what can be read from it:
 - two tensors of different shapes met at an Add (a middle f×f convolution with padding
   "valid", a stride missing from one path of the convolutional block): which exercise
   failed tells which cause fits;
-- a layer got an input too small for it ("output size would be zero or negative").
+- a layer got an input too small for it ("output size would be zero or negative");
+- a Keras 2 habit that Keras 3 refuses (`keras_habits`).
 
 The kernel's crash path (`shape_trace.explain_crash`, which also reads the live tensors)
 and the judge (`hint_for`, which sees only the text a kernel reported, where no model
@@ -18,6 +19,8 @@ never a score.
 import re
 
 from resnet_course.utils.messages import register, text
+
+from .keras_habits import habit_problems
 
 register({
     "hint.add_channels": {
@@ -146,6 +149,12 @@ def hint_for(grade_id, error):
     (checks.common) names the same causes, and each appears once.
     """
     error = str(error or "")
-    hints = [text(key, **values) for key, values in text_problems(grade_id, error)]
+    hints = [text(key, **values) for key, values in hint_problems(grade_id, error)]
     hints = [hint for hint in hints if not all(line in error for line in hint.split("\n"))]
     return "\n".join(hints) or None
+
+
+def hint_problems(grade_id, error):
+    """The same causes as (message_key, values) pairs, for a verdict's list of problems: a Keras 2
+    habit, two shapes clashing at an Add, an input too small for a layer."""
+    return habit_problems(error) + text_problems(grade_id, str(error or ""))

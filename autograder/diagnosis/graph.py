@@ -52,6 +52,7 @@ class Node:
     config: dict
     inputs: list = field(default_factory=list)
     training: object = None  # a hard-wired `training=` keyword, if any
+    input_shapes: list = field(default_factory=list)  # shapes of the received tensors, batch first
 
     @property
     def kernel(self):
@@ -73,12 +74,44 @@ class Node:
     def activation(self):
         return activation_name(self.config.get("activation"))
 
+    @property
+    def effective_padding(self):
+        """'valid' when 'same' pads nothing on the shape this node receives, else its padding."""
+        return effective_padding(self)
+
     def describe(self):
         if self.kind == "conv":
             k = self.kernel
             s = self.strides
             return f"Conv2D({self.filters}, {k[0]}x{k[1]}, stride {s[0]}, {self.padding})"
         return self.class_name
+
+
+def _window(node):
+    if node.kind in ("maxpool", "avgpool"):
+        size = as_pair(node.config.get("pool_size") or 1)
+        return size, as_pair(node.config.get("strides") or size)
+    return node.kernel, node.strides
+
+
+def effective_padding(node):
+    """A node's padding judged by what it does on the shape it receives.
+
+    'same' adds `max((ceil(n/s) - 1)·s + k - n, 0)` rows (and columns) to a dimension of size
+    n; when that is 0 in both spatial dimensions it pads nothing and computes what 'valid'
+    computes. Unknown shapes keep the written padding.
+    """
+    padding = node.padding
+    if padding != "same" or not node.input_shapes:
+        return padding
+    shape = node.input_shapes[0]
+    if shape is None or len(shape) != 4 or None in shape[1:3]:
+        return "valid" if node.kind == "conv" and node.kernel == (1, 1) and node.strides == (1, 1) else padding
+    (kh, kw), (sh, sw) = _window(node)
+    for n, k, s in ((int(shape[1]), kh, sh), (int(shape[2]), kw, sw)):
+        if (-(-n // s) - 1) * s + k - n > 0:
+            return padding
+    return "valid"
 
 
 def _kind(class_name, module, config):
@@ -127,17 +160,20 @@ def _kind(class_name, module, config):
     return "other"
 
 
-def _history_names(value, found):
-    """Collect keras_history layer names from a node's (nested) call arguments, in order."""
+def _history_names(value, found, shapes=None):
+    """Collect keras_history layer names (and tensor shapes) from a node's call arguments, in order."""
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
             found.append(value["config"]["keras_history"][0])
+            if shapes is not None:
+                shape = value["config"].get("shape")
+                shapes.append(tuple(shape) if isinstance(shape, list) else None)
             return found
         for item in value.values():
-            _history_names(item, found)
+            _history_names(item, found, shapes)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            _history_names(item, found)
+            _history_names(item, found, shapes)
     return found
 
 
@@ -155,29 +191,44 @@ class Graph:
     def __init__(self, config):
         self.name = config.get("name")
         self.nodes = {}
+        layers = list(config.get("layers", []))
+        # A Sequential model stores no wiring: each layer takes the output of the one before.
+        sequential = bool(layers) and not config.get("input_layers") and not any(
+            "inbound_nodes" in layer for layer in layers)
+        if sequential and layers[0].get("class_name") != "InputLayer":
+            shape = config.get("build_input_shape")
+            layers.insert(0, {"class_name": "InputLayer", "config": {"name": "input", "batch_shape": shape}})
         renamed = {}  # layer name -> the node that stands for its output (split activations)
-        for layer in config.get("layers", []):
+        previous = None
+        for layer in layers:
             cls = layer.get("class_name", "?")
             cfg = layer.get("config", {}) or {}
             name = layer.get("name") or cfg.get("name")
             kind = _kind(cls, layer.get("module"), cfg)
-            inputs, training = [], None
+            inputs, training, shapes = [], None, []
             calls = layer.get("inbound_nodes") or []
-            if calls:
+            if sequential and previous is not None:
+                inputs = [renamed.get(previous, previous)]
+            elif calls:
                 call = calls[0]
-                inputs = [renamed.get(n, n) for n in _history_names(call.get("args", []), [])]
+                inputs = [renamed.get(n, n) for n in _history_names(call.get("args", []), [], shapes)]
                 kwargs = call.get("kwargs", {}) or {}
                 training = kwargs.get("training")
-            self.nodes[name] = Node(name, kind, cls, cfg, inputs, training)
+            self.nodes[name] = Node(name, kind, cls, cfg, inputs, training, shapes)
             renamed[name] = name
+            previous = name
             act = activation_name(cfg.get("activation")) if kind in ("conv", "dense") else None
             if act:
                 split = f"{name}:{act}"
                 self.nodes[split] = Node(split, {"relu": "relu", "softmax": "softmax"}.get(act, "activation"),
                                          f"activation={act!r}", {"activation": act}, [name])
                 renamed[name] = split
-        self.inputs = [renamed.get(n, n) for n in _output_names(config.get("input_layers"))]
-        self.outputs = [renamed.get(n, n) for n in _output_names(config.get("output_layers"))]
+        if sequential:
+            self.inputs = [layers[0].get("name") or layers[0]["config"].get("name")]
+            self.outputs = [renamed.get(previous, previous)] if previous else []
+        else:
+            self.inputs = [renamed.get(n, n) for n in _output_names(config.get("input_layers"))]
+            self.outputs = [renamed.get(n, n) for n in _output_names(config.get("output_layers"))]
         self._consumers = {name: [] for name in self.nodes}
         for node in self.nodes.values():
             for parent in node.inputs:

@@ -111,8 +111,6 @@ def diagnose_resnet50_layout(model, input_shape=(64, 64, 3), classes=6):
     graph = graph_of(model)
     problems = []
     add = lambda key, **values: problems.append((key, values))  # noqa: E731
-    if graph.name != "ResNet50":
-        add("resnet.model_name", found=graph.name)
     blocks, stem, head = _analyse_resnet(graph)
     if not blocks:
         add("resnet.no_blocks")
@@ -204,43 +202,74 @@ def diagnose_resnet50_layout(model, input_shape=(64, 64, 3), classes=6):
         if node.kind not in ("avgpool", "globalpool", "maxpool", "flatten", "dense", "softmax"):
             add("resnet.head_unexpected", layer=node.describe())
 
-    # names of the layers outside the blocks (block names belong to the blocks)
-    if not problems:
-        wanted = {"conv1": convs[0].name if convs else None, "bn_conv1": None, "avg_pool": avg[0].name if avg else None,
-                  f"fc{classes}": dense[0].name.split(":")[0] if dense else None}
-        stem_bn = [n for n in stem_nodes if n.kind == "bn"]
-        wanted["bn_conv1"] = stem_bn[0].name if stem_bn else None
-        wrong = [f"{want} ≠ {got}" for want, got in wanted.items() if got is not None and got != want]
-        if wrong:
-            add("resnet.layer_names", examples=", ".join(wrong[:3]), count=len(wrong))
     return dedupe(problems)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def diagnose_resnet50_blocks(model):
+# What the layout diagnosis reports per stage: not charged again to a block inside it.
+_LAYOUT_KEYS = ("block.filters_count", "block.filters_order", "block.shortcut_filters")
+
+
+def diagnose_resnet50_blocks(model, skip=()):
     """Problems inside ResNet50's blocks, each with `block` set to e.g. '4c' in its values.
 
     Each block is judged against the filters, kernel and stride of the stage it sits in
     (ResNet50's table), so a wrong layout reported by `diagnose_resnet50_layout` is not
     charged twice. Returns problems of the first blocks that have any, without repeating
-    the same message for every block.
+    the same message for every block. Blocks whose add is named in `skip` are left out:
+    the judge puts the reference block where the student's ResNet50 called the graded block
+    functions, whose mistakes are those exercises' to charge.
     """
     graph = graph_of(model)
     blocks, _, _ = _analyse_resnet(graph)
     problems, seen = [], set()
     for (stage, filters, stride, _), members in zip(RESNET50_STAGES, _stages(graph, blocks)):
         for index, (blk, summary) in enumerate(members):
+            if blk.add in skip:
+                continue
             kind = summary["kind"]
-            found = diagnose_block(graph, blk, kind, 3, filters, stride if kind == "convolutional" else 1,
-                                    stage, _LETTERS[index] if index < len(_LETTERS) else None)
+            found = diagnose_block(graph, blk, kind, 3, filters, stride if kind == "convolutional" else 1)
             for key, values in found:
-                if key in ("block.filters_count", "block.filters_order", "block.shortcut_filters") or key in seen:
+                if key in _LAYOUT_KEYS or key in seen:
                     continue  # the layout diagnosis reports filters per stage
+                if kind == "convolutional" and key in ("block.first_stride", "block.shortcut_no_stride",
+                                                       "block.shortcut_stride") and summary["stride"] != stride:
+                    continue  # the stage's stride: resnet.stage_stride names it
                 seen.add(key)
                 problems.append((key, dict(values, block=f"{stage}{_LETTERS[index]}")))
     return problems
+
+
+def expected_block_letters(model):
+    """[(stage, letter, block)] for every block of a ResNet50-like model, in order."""
+    graph = graph_of(model)
+    blocks, _, _ = _analyse_resnet(graph)
+    found = []
+    for stage, members in enumerate(_stages(graph, blocks), start=2):
+        for index, (blk, _) in enumerate(members):
+            found.append((stage, _LETTERS[index % 26], blk))
+    return found
+
+
+def own_layer_names(model, classes):
+    """[(expected, found)] for the layers ResNet50 adds itself: conv1, bn_conv1, avg_pool, fc<classes>."""
+    graph = graph_of(model)
+    _, stem, head = _analyse_resnet(graph)
+    wrong = []
+    stem_nodes = [graph[n] for n in stem]
+    head_nodes = [graph[n] for n in head]
+    wanted = (("conv1", [n for n in stem_nodes if n.kind == "conv"]),
+              ("bn_conv1", [n for n in stem_nodes if n.kind == "bn"]),
+              ("avg_pool", [n for n in head_nodes if n.kind == "avgpool"]),
+              (f"fc{classes}", [n for n in head_nodes if n.kind == "dense"]))
+    for want, nodes in wanted:
+        if nodes:
+            got = nodes[0].name.split(":")[0]
+            if got != want:
+                wrong.append((want, got))
+    return wrong
 
 
 def resnet50_roles(model):
@@ -380,7 +409,13 @@ register({
         "en": "Unexpected layer after stage 5: {layer}",
     },
     "resnet.layer_names": {
-        "ko": "층 이름 {count}개가 약속과 다릅니다(예상 ≠ 실제): {examples}",
-        "en": "{count} layer names differ from the convention (expected ≠ found): {examples}",
+        "ko": "층 이름 {count}개가 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}",
+        "en": "{count} layer names differ from the naming convention (expected ≠ found): {examples}",
+    },
+    "resnet.block_letters": {
+        "ko": "블록에 넘긴 단계 번호나 블록 문자가 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 각 단계의 블록은 "
+              "`'a'`부터 차례로 씁니다(5단계는 `'a'`, `'b'`, `'c'`).",
+        "en": "The stage numbers or block letters given to the blocks differ from the naming convention "
+              "(expected ≠ found): {examples}. Each stage letters its blocks from `'a'` on (stage 5: `'a'`, `'b'`, `'c'`).",
     },
 })

@@ -1,12 +1,25 @@
-"""The judge's comparators for notebook 1's deep plain / residual network: structure and values."""
+"""The judge's comparators for notebook 1's deep plain / residual network: structure, values, names.
+
+The network is read by topology (`diagnosis.deep_network`), so `Sequential`, a loop or layers
+written one by one, `Add`, `add` or `+`, activations inside `Dense` or as layers all read the
+same. Where each mistake is charged (once, see `carried_forward`):
+  structure  the layers and their settings: how many hidden layers, their units and
+             activation, the output layer, how many additions;
+  values     how they are wired (what each addition adds, an activation after the add) and
+             any other difference of the outputs;
+  names      hidden_1 … hidden_depth and output (an addition needs no name: `h + z` has none).
+"""
 
 from resnet_course.utils.messages import register
 
-from ..diagnosis.graph import activation_name, graph_of
+from ..diagnosis.deep_network import deep_parts, effective_activation, name_problems
+from ..diagnosis.graph import activation_name
+from . import compare_blocks  # noqa: F401  (registers block.names_nothing)
+from .carried_forward import substantive
 from .comparator import ArtifactError, Verdict
 from .meaning import meaning_problems
 from .model_runs import cases, input_shape_problem, values_verdict
-from .safe_models import load_model
+from .safe_models import load_model, safe_config
 
 register({
     "deep.layer_count": {
@@ -38,45 +51,20 @@ register({
               "the layer and the layer's output: `h = Add()([h, hidden_i(h)])`.",
     },
     "deep.names": {
-        "ko": "층 이름이 약속과 다릅니다: {examples}. 이름은 `hidden_1` … , `skip_2` … , `output`입니다.",
-        "en": "Layer names differ from the agreed ones: {examples}. Use `hidden_1` …, `skip_2` …, `output`.",
+        "ko": "층 이름이 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 은닉층은 입력 쪽부터 `hidden_1`, `hidden_2`, …, "
+              "출력층은 `output` 이름을 씁니다.",
+        "en": "Layer names differ from the naming convention (expected ≠ found): {examples}. The hidden layers are "
+              "`hidden_1`, `hidden_2`, … from the input on, and the output layer is `output`.",
     },
 })
-
-
-def _deep_facts(config):
-    graph = graph_of(config)
-    dense = [n for n in graph.nodes.values() if n.kind == "dense"]
-    adds = graph.of_kind("add")
-    return graph, dense, adds
-
-
-def _effective_activation(graph, node):
-    """A Dense layer's activation: its own argument, or an activation layer that alone follows it.
-
-    `Dense(w)` then `Activation("tanh")` computes the same as `Dense(w, activation="tanh")`:
-    meaning, not spelling, decides the verdict.
-    """
-    own = activation_name(node.config.get("activation"))
-    if own:
-        return own
-    following = graph.consumers(node.name)
-    if len(following) == 1:
-        nxt = graph[following[0]]
-        if nxt.kind == "relu":
-            return "relu"
-        if nxt.kind in ("activation", "softmax"):
-            return activation_name(nxt.config.get("activation")) or nxt.class_name.lower()
-    return None
 
 
 def _deep_diagnosis(s_config, r_config):
     problems = []
     add = lambda key, **values: problems.append((key, values))  # noqa: E731
-    s_graph, s_dense, s_adds = _deep_facts(s_config)
-    r_graph, r_dense, r_adds = _deep_facts(r_config)
-    r_hidden, r_out = r_dense[:-1], r_dense[-1]
-    s_hidden, s_out = (s_dense[:-1], s_dense[-1]) if s_dense else ([], None)
+    s_parts, r_parts = deep_parts(s_config), deep_parts(r_config)
+    s_graph, s_hidden, s_out, s_adds = s_parts.graph, s_parts.hidden, s_parts.output, s_parts.adds
+    r_graph, r_hidden, r_adds = r_parts.graph, r_parts.hidden, r_parts.adds
     depth = len(r_hidden)
     if len(s_hidden) != depth:
         add("deep.layer_count", found=len(s_hidden), expected=depth)
@@ -85,21 +73,15 @@ def _deep_diagnosis(s_config, r_config):
             add("deep.units", layer=s.name, found=s.config.get("units"), expected=r.config.get("units"))
             break
     for s, r in zip(s_hidden, r_hidden):
-        found, expected = _effective_activation(s_graph, s), _effective_activation(r_graph, r)
+        found, expected = effective_activation(s_graph, s), effective_activation(r_graph, r)
         if found != expected:
             add("deep.activation", layer=s.name, found=found, expected=expected)
             break
-    if s_out is None or s_out.config.get("units") != 1 or activation_name(s_out.config.get("activation")):
-        add("deep.output", found=s_out.describe() + f"({s_out.config.get('units')}, "
-            f"{activation_name(s_out.config.get('activation'))})" if s_out else "-")
+    out_act = effective_activation(s_graph, s_out) if s_out is not None else None
+    if s_out is None or s_out.config.get("units") != 1 or out_act:
+        add("deep.output", found=s_out.describe() + f"({s_out.config.get('units')}, {out_act})" if s_out else "-")
     if len(s_adds) != len(r_adds):
         add("deep.skip_count", found=len(s_adds), expected=len(r_adds), residual=bool(r_adds), depth=depth)
-    if not problems:
-        names_s = [n.name for n in s_dense] + [n.name for n in s_adds]
-        names_r = [n.name for n in r_dense] + [n.name for n in r_adds]
-        wrong = [f"{r} ≠ {s}" for s, r in zip(sorted(names_s), sorted(names_r)) if s != r]
-        if wrong:
-            add("deep.names", examples=", ".join(wrong[:3]))
     return problems
 
 
@@ -110,7 +92,7 @@ def deep_network_structure(student, reference, context):
         problem = input_shape_problem(s_model, r_model)
         if problem:
             return Verdict(False, [problem])
-        problems = _deep_diagnosis(s_config, r_config) or meaning_problems(s_config, r_config)
+        problems = _deep_diagnosis(s_config, r_config) or meaning_problems(s_config, r_config, edges=False)
         if problems:
             return Verdict(False, problems[:4])
     return Verdict.ok()
@@ -119,7 +101,26 @@ def deep_network_structure(student, reference, context):
 def deep_network_values(student, reference, context):
     def hints(case):
         try:
-            return _deep_diagnosis(student.model_config(case), reference.model_config(case))
+            return meaning_problems(student.model_config(case), reference.model_config(case))
         except ArtifactError:
             return []
-    return values_verdict(student, reference, context, "deep", False, hints)
+
+    def charged(case):  # a difference the structure check names is the structure check's
+        s_config, r_config = student.model_config(case), reference.model_config(case)
+        if not substantive(s_config, r_config):
+            return False
+        return bool(_deep_diagnosis(s_config, r_config) or meaning_problems(s_config, r_config, edges=False))
+
+    return values_verdict(student, reference, context, "deep", False, hints, charged_elsewhere=charged)
+
+
+def deep_network_names(student, reference, context):
+    wrong = []
+    for case in cases(student, reference):
+        s_config = safe_config(student, case, context)
+        if not substantive(s_config, reference.model_config(case)):
+            return Verdict.fail("block.names_nothing")
+        wrong += [pair for pair in name_problems(deep_parts(s_config)) if pair not in wrong]
+    if wrong:
+        return Verdict.fail("deep.names", examples=", ".join(f"{want} ≠ {got}" for want, got in wrong))
+    return Verdict.ok()

@@ -1,13 +1,32 @@
-"""The judge's comparators for ResNet50 (notebook 2): layout, layers, parameter count, values."""
+"""The judge's comparators for ResNet50 (notebook 2): layout, layers, parameter count, values, names.
+
+The student's ResNet50 arrives built with stand-ins for the graded block functions; each
+comparator first puts the reference block in every stand-in's place (`block_surgery`), so a
+mistake inside `identity_block` or `convolutional_block` is never charged here (error carried
+forward). Where each mistake of ResNet50's own is charged (once):
+  layout  stage 1, the stages (kind and number of blocks, filters, strides), the head's layers;
+  layers  the settings of ResNet50's own layers (zero padding, conv1, pools, judged on the
+          shapes they see) and the insides of any block ResNet50 builds without the graded
+          functions;
+  params  a parameter count that differs for a reason the two checks above do not name;
+  values  output probabilities that differ for such a reason (the wiring of the blocks);
+  names   the model's name, conv1, bn_conv1, avg_pool, fc<classes>, the stage and letter of
+          every block.
+"""
 
 from resnet_course.utils.messages import register
 
+from ..diagnosis.blocks import block_name_problems, names_message
 from ..diagnosis.graph import as_pair, graph_of
-from ..diagnosis.resnet50 import diagnose_resnet50_blocks, diagnose_resnet50_layout, resnet50_layout
+from ..diagnosis.resnet50 import (diagnose_resnet50_blocks, diagnose_resnet50_layout, expected_block_letters,
+                                  own_layer_names, resnet50_layout)
+from .block_surgery import block_templates, with_reference_blocks
+from .carried_forward import refusals, substantive
 from .comparator import ArtifactError, Verdict
 from .meaning import meaning_problems
+from . import compare_blocks  # noqa: F401  (registers block.names_nothing)
 from .model_runs import cases, values_verdict
-from .safe_models import KERAS_LAYERS, load_model, safe_config
+from .safe_models import KERAS_LAYERS, load_config, load_model, safe_config
 
 register({
     "model.params_differ": {
@@ -15,6 +34,11 @@ register({
         "en": "The model has {found:,} parameters, expected {expected:,} (difference {delta:+,}).",
     },
 })
+
+# The settings of ResNet50's own layers: the layers check's. Every other problem the layout
+# diagnosis names (a missing or extra layer, the stages, the head's kinds) is the layout's.
+LAYERS_KEYS = frozenset({"resnet.zeropad_size", "resnet.stem_conv", "resnet.stem_relu_before_bn",
+                         "resnet.maxpool_size", "resnet.avgpool_size"})
 
 
 def _resnet_args(r_config):
@@ -25,40 +49,98 @@ def _resnet_args(r_config):
     return shape, classes
 
 
-def resnet_layout(student, reference, context):
-    def diagnose(case):
-        shape, classes = _resnet_args(reference.model_config(case))
-        return diagnose_resnet50_layout(student.model_config(case), shape, classes)
+def _calls(folder, case):
+    name = f"{case}__stand_ins"
+    if name not in folder.cases("json"):
+        return []
+    data = folder.json(name)
+    calls = data.get("calls") if isinstance(data, dict) else None
+    return [c for c in calls if isinstance(c, dict) and isinstance(c.get("layer"), str)] if isinstance(calls, list) else []
 
+
+def _templates(reference, context):
+    key = ("resnet-templates", str(reference.folder))
+    if key not in context.cache:
+        context.cache[key] = block_templates(reference.model_config("default__full"))
+    return context.cache[key]
+
+
+def surgical(student, reference, case, context):
+    """(config with the reference blocks in place of the stand-ins, names of the inserted layers, calls)."""
+    key = ("resnet-surgery", str(student.folder), case)
+    if key not in context.cache:
+        config = safe_config(student, case, context)  # refuses unsafe models first
+        calls = _calls(student, case)
+        replaced, inserted = with_reference_blocks(config, calls, _templates(reference, context))
+        context.cache[key] = (replaced, inserted, calls)
+    return context.cache[key]
+
+
+def _inserted_adds(config, inserted):
+    return {node.name for node in graph_of(config).of_kind("add") if node.name in inserted}
+
+
+def _own_problems(student, reference, case, context):
+    """(layout problems, layers problems) of the student's ResNet50, the reference blocks standing in."""
+    config, inserted, _ = surgical(student, reference, case, context)
+    shape, classes = _resnet_args(reference.model_config(case))
+    found = diagnose_resnet50_layout(config, shape, classes)
+    layout = [p for p in found if p[0] not in LAYERS_KEYS]
+    layers = [p for p in found if p[0] in LAYERS_KEYS]
+    layers += diagnose_resnet50_blocks(config, skip=_inserted_adds(config, inserted))
+    if not layout:
+        s_layout = resnet50_layout(config)
+        r_layout = resnet50_layout(reference.model_config(f"{case}__full") if f"{case}__full" in reference.cases(
+            "model.json") else with_reference_blocks(reference.model_config(case), _calls(reference, case),
+                                                     _templates(reference, context))[0])
+        summary = lambda layout: [(s["blocks"], s["all_filters"], s["stride"]) for s in layout["stages"]]  # noqa: E731
+        if summary(s_layout) != summary(r_layout):
+            layout = [("resnet.stage_count", {"found": len(s_layout["stages"]), "expected": len(r_layout["stages"])})]
+    if not layout and not layers:
+        r_config = _reference_surgical(reference, case, context)
+        layers = meaning_problems(config, r_config)
+    return layout, layers
+
+
+def _reference_surgical(reference, case, context):
+    key = ("resnet-reference-surgery", str(reference.folder), case)
+    if key not in context.cache:
+        context.cache[key] = with_reference_blocks(reference.model_config(case), _calls(reference, case),
+                                                   _templates(reference, context))[0]
+    return context.cache[key]
+
+
+def resnet_layout(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     for case in cases(student, reference):
-        safe_config(student, case, context)
-        problems = diagnose(case)
-        if not problems:
-            s_layout = resnet50_layout(student.model_config(case))
-            r_layout = resnet50_layout(reference.model_config(case))
-            if [(s["blocks"], s["all_filters"], s["stride"]) for s in s_layout["stages"]] != \
-                    [(s["blocks"], s["all_filters"], s["stride"]) for s in r_layout["stages"]]:
-                problems = [("resnet.stage_count", {"found": len(s_layout["stages"]),
-                                                    "expected": len(r_layout["stages"])})]
-        if problems:
-            return Verdict(False, problems[:4])
+        layout, _ = _own_problems(student, reference, case, context)
+        if layout:
+            return Verdict(False, layout[:4])
     return Verdict.ok()
 
 
 def resnet_layers(student, reference, context):
-    """Every block's inside and every layer's meaning (spelling aside), apart from the layout."""
+    """The settings of ResNet50's own layers and the insides of blocks it builds itself."""
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     for case in cases(student, reference):
-        s_config = safe_config(student, case, context)
-        r_config = reference.model_config(case)
-        problems = diagnose_resnet50_blocks(s_config)
-        if problems:
-            return Verdict(False, problems[:4])
-        layout_problems = diagnose_resnet50_layout(s_config, *_resnet_args(r_config))
-        if not layout_problems:  # a layout mistake is the layout check's to charge
-            problems = meaning_problems(s_config, r_config)
-            if problems:
-                return Verdict(False, problems)
+        layout, layers = _own_problems(student, reference, case, context)
+        if layers:
+            return Verdict(False, layers[:4])
     return Verdict.ok()
+
+
+def _charged_to_layout_or_layers(student, reference, context):
+    def charged(case):
+        config, _, _ = surgical(student, reference, case, context)
+        if not substantive(config, _reference_surgical(reference, case, context)):
+            return False
+        layout, layers = _own_problems(student, reference, case, context)
+        return bool(layout or layers)
+    return charged
 
 
 def _inbound_shape(layer):
@@ -107,23 +189,71 @@ def count_params(config):
 
 
 def resnet_params(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
+    charged = _charged_to_layout_or_layers(student, reference, context)
     for case in cases(student, reference):
-        found = count_params(safe_config(student, case, context))
-        expected = count_params(reference.model_config(case))
+        config, _, _ = surgical(student, reference, case, context)
+        r_config = _reference_surgical(reference, case, context)
+        found, expected = count_params(config), count_params(r_config)
         if found is None or expected is None:  # a layer this count does not know: build and ask Keras
-            found = int(load_model(student, case, context)[0].count_params())
-            expected = int(load_model(reference, case, context)[0].count_params())
-        if found != expected:
+            found = int(load_config(config, context)[0].count_params())
+            expected = int(load_config(r_config, context, trusted=True)[0].count_params())
+        if found != expected and not charged(case):
             return Verdict.fail("model.params_differ", found=found, expected=expected, delta=found - expected)
     return Verdict.ok()
 
 
 def resnet_values(student, reference, context):
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
     def hints(case):
         try:
-            s_config = student.model_config(case)
-            return (diagnose_resnet50_layout(s_config, *_resnet_args(reference.model_config(case)))
-                    + diagnose_resnet50_blocks(s_config))
+            layout, layers = _own_problems(student, reference, case, context)
+            return layout + layers
         except ArtifactError:
             return []
-    return values_verdict(student, reference, context, "resnet", False, hints, head_scale=True)
+
+    def student_model(case):
+        return load_config(surgical(student, reference, case, context)[0], context)
+
+    return values_verdict(student, reference, context, "resnet", False, hints, head_scale=True,
+                          charged_elsewhere=_charged_to_layout_or_layers(student, reference, context),
+                          student_model=student_model)
+
+
+def resnet_names(student, reference, context):
+    """The model's name, ResNet50's own layer names and every block's stage and letter."""
+    refused = refusals(student)
+    if refused:
+        return Verdict(False, refused)
+    layer_names, letters = [], []
+    for case in cases(student, reference):
+        config, inserted, calls = surgical(student, reference, case, context)
+        if not substantive(config, _reference_surgical(reference, case, context)):
+            return Verdict.fail("block.names_nothing")
+        _, classes = _resnet_args(reference.model_config(case))
+        graph = graph_of(config)
+        name = graph.name
+        if name != "ResNet50" and not any(want == "ResNet50" for want, _ in layer_names):
+            layer_names.append(("ResNet50", str(name)))
+        # One slip per expected name: the second case's automatic names differ only by a number.
+        named = {want for want, _ in layer_names}
+        layer_names += [pair for pair in own_layer_names(config, classes) if pair[0] not in named]
+        by_prefix = {call["layer"]: call for call in calls}
+        for stage, letter, blk in expected_block_letters(config):
+            call = by_prefix.get(blk.add.split("__")[0]) if blk.add in inserted else None
+            if call is None:  # a block ResNet50 built itself: its layers carry the names
+                layer_names += [p for p in block_name_problems(graph, blk, stage, letter) if p not in layer_names]
+                continue
+            want, got = f"res{stage}{letter}_branch…", f"res{call.get('stage')}{call.get('block')}_branch…"
+            if (str(call.get("stage")), str(call.get("block"))) != (str(stage), letter) and (want, got) not in letters:
+                letters.append((want, got))
+    problems = []
+    if layer_names:
+        problems.append(("resnet.layer_names", names_message(layer_names)))
+    if letters:
+        problems.append(("resnet.block_letters", names_message(letters)))
+    return Verdict(False, problems) if problems else Verdict.ok()

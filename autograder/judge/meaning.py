@@ -28,7 +28,8 @@ def _meaning(node):
     c = node.config
     if node.kind == "conv":
         k, s = node.kernel, node.strides
-        padding = "-" if k == (1, 1) else node.padding
+        # 'same' that pads nothing on the shape the layer sees computes what 'valid' does.
+        padding = "-" if k == (1, 1) else node.effective_padding
         return f"Conv2D({node.filters}, {k[0]}x{k[1]}, stride {s[0]}x{s[1]}, {padding}, bias={c.get('use_bias', True)})"
     if node.kind == "bn":
         axis = c.get("axis", -1)
@@ -40,7 +41,7 @@ def _meaning(node):
     if node.kind in ("maxpool", "avgpool"):
         size = as_pair(c.get("pool_size"))
         strides = as_pair(c.get("strides") or c.get("pool_size"))
-        return f"{node.kind}({size[0]}x{size[1]}, stride {strides[0]}, {c.get('padding', 'valid')})"
+        return f"{node.kind}({size[0]}x{size[1]}, stride {strides[0]}, {node.effective_padding})"
     if node.kind == "zeropad":
         return f"ZeroPadding2D({c.get('padding')})"
     if node.kind == "activation":
@@ -71,7 +72,8 @@ def meaning_summary(config):
     return nodes, edges
 
 
-def meaning_problems(student_config, reference_config):
+def meaning_problems(student_config, reference_config, edges=True):
+    """Layers whose meanings differ (counted), then, with `edges`, connections that differ."""
     s_nodes, s_edges = meaning_summary(student_config)
     r_nodes, r_edges = meaning_summary(reference_config)
     if s_nodes != r_nodes:
@@ -79,7 +81,7 @@ def meaning_problems(student_config, reference_config):
         extra = s_nodes - r_nodes
         show = lambda c: ", ".join(f"{n}×{k}" if k > 1 else n for n, k in sorted(c.items())[:4]) or "-"  # noqa: E731
         return [("model.meaning_differs", {"missing": show(missing), "extra": show(extra)})]
-    if s_edges != r_edges:
+    if edges and s_edges != r_edges:
         missing = r_edges - s_edges
         shown = ", ".join(f"{a} → {b}" for (a, b) in sorted(missing)[:3])
         return [("model.wiring_differs", {"missing": shown})]

@@ -63,6 +63,10 @@ register({
         "en": "The judge could not finish comparing this check's results ({reason}). They may be too "
               "large or damaged. Please tell your instructor.",
     },
+    "judge.answer_error": {
+        "ko": "답안 셀에서 난 오류",
+        "en": "The error in your answer cell",
+    },
     "judge.kernel_error": {
         "ko": "테스트 셀에서 난 오류",
         "en": "The error in the test cell",
@@ -160,12 +164,18 @@ class Judge(NbGraderPreprocessor):
         feedback.mkdir(parents=True)
         verdicts = self._compare(info["notebook"], grade_ids, folder, reference, feedback)
 
+        answer_errors = _answer_errors(nb)
         for cell in graded:
             grade_id = cell.metadata.nbgrader["grade_id"]
             verdict = verdicts[grade_id]
             error = _kernel_error(cell)
-            if error and not verdict.get("passed") and _nothing_arrived(verdict):
-                verdict["message"] += "\n" + kernel_error_note(grade_id, error)
+            if not verdict.get("passed") and _nothing_arrived(verdict):
+                # An answer cell that raised (an import Keras 3 lacks) left its function undefined.
+                owner = _owner(grade_id, answer_errors)
+                if owner is not None:
+                    verdict["message"] += "\n" + error_note(grade_id, answer_errors[owner], "judge.answer_error")
+                if error:
+                    verdict["message"] += "\n" + error_note(grade_id, error)
             cell.outputs = _outputs_for(grade_id, verdict)
         _write_verdicts(feedback, verdicts)
         resources.setdefault("resnet_course", {})["verdicts"] = verdicts
@@ -241,6 +251,24 @@ def _nothing_arrived(verdict):
     return any(key in _NOTHING_ARRIVED for key, _ in verdict.get("problems", []))
 
 
+def _answer_errors(nb):
+    """{answer cell's grade id: the error it raised} for the answer cells that raised one."""
+    found = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+            error = _kernel_error(cell)
+            if error:
+                found[meta.get("grade_id")] = error
+    return found
+
+
+def _owner(grade_id, answer_errors):
+    """The answer cell a test cell's grade id belongs to (`identity_block` for `identity_block_values`)."""
+    owners = [name for name in answer_errors if name and str(grade_id).startswith(f"{name}_")]
+    return max(owners, key=len) if owners else None
+
+
 def _kernel_error(cell):
     """The first error the kernel reported in this cell, without colour codes or Keras's argument dump."""
     for output in cell.get("outputs", []):
@@ -250,13 +278,14 @@ def _kernel_error(cell):
     return None
 
 
-def kernel_error_note(grade_id, error):
-    """Where to look when nothing reached the judge: what the kernel said, and what its text alone hints.
+def error_note(grade_id, error, key="judge.kernel_error"):
+    """Where to look when nothing reached the judge: what the kernel said (in a test cell, or in
+    the answer cell, `key`), and what its text alone hints.
 
     Student-controlled text, shown, never scored. A crash the kernel already explained in
     words (the course's crash message) gets no second hint: the explanation appears once.
     """
-    note = f"{label('judge.kernel_error')}: {error}"  # the kernel's text once, whatever the language
+    note = f"{label(key)}: {error}"  # the kernel's text once, whatever the language
     hint = crash_hints.hint_for(grade_id, error)
     return note + "\n" + hint if hint else note
 

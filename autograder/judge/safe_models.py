@@ -125,7 +125,11 @@ def safe_config(folder, case, context):
 
 def load_model(folder, case, context):
     """Rebuild one exported model (cached per file content) after the safety walk."""
-    config = folder.model_config(case)
+    return load_config(folder.model_config(case), context, trusted=folder.trusted)
+
+
+def load_config(config, context, trusted=False):
+    """Rebuild a model from a JSON config (cached per content) after the safety walk; (model, config)."""
     key = "model:" + hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
     if key in context.cache:
         cached = context.cache[key]
@@ -133,7 +137,7 @@ def load_model(folder, case, context):
             raise cached
         return cached
     try:
-        if not folder.trusted:
+        if not trusted:
             check_safe(config)
         import keras
 

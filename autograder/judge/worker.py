@@ -30,6 +30,7 @@ COMPARATORS = {
     # Notebook 1: 01_vanishing_gradients
     "build_deep_network_structure": "compare_deep:deep_network_structure",
     "build_deep_network_values": "compare_deep:deep_network_values",
+    "build_deep_network_names": "compare_deep:deep_network_names",
     "layer_gradient_norms_shape": "compare_arrays:gradient_norms_shape",
     "layer_gradient_norms_values": "compare_arrays:gradient_norms_values",
     "plot_gradient_norms_lines": "compare_plots:plot_lines",
@@ -38,13 +39,16 @@ COMPARATORS = {
     "identity_block_structure": "compare_blocks:block_structure",
     "identity_block_values": "compare_blocks:block_values",
     "identity_block_training": "compare_blocks:block_training",
+    "identity_block_names": "compare_blocks:block_names",
     "convolutional_block_structure": "compare_blocks:block_structure",
     "convolutional_block_values": "compare_blocks:block_values",
     "convolutional_block_training": "compare_blocks:block_training",
+    "convolutional_block_names": "compare_blocks:block_names",
     "ResNet50_layout": "compare_resnet:resnet_layout",
     "ResNet50_layers": "compare_resnet:resnet_layers",
     "ResNet50_params": "compare_resnet:resnet_params",
     "ResNet50_values": "compare_resnet:resnet_values",
+    "ResNet50_names": "compare_resnet:resnet_names",
 }
 
 

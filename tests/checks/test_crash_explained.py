@@ -59,17 +59,17 @@ def test_the_check_names_stage_2_and_both_shapes(stage2_resnet):
 def test_the_judge_shows_the_kernel_explanation_once_and_hints_from_raw_keras_text(stage2_resnet):
     from resnet_course.autograder.checks.common import collect_problems
     from resnet_course.autograder.checks.resnet import check_ResNet50
-    from resnet_course.autograder.judge.preprocessors import _kernel_error, kernel_error_note
+    from resnet_course.autograder.judge.preprocessors import _kernel_error, error_note
 
     _, lines = collect_problems("ResNet50", check_ResNet50, stage2_resnet)
     cell = {"outputs": [{"output_type": "error", "ename": "AssertionError", "evalue": "\n".join(lines)}]}
-    note = kernel_error_note("ResNet50_layout", _kernel_error(cell))
+    note = error_note("ResNet50_layout", _kernel_error(cell))
     assert_explained_once(note)
     # A hidden test that crashed by itself reports Keras's raw text: the judge names the cause it can.
     with pytest.raises(ValueError) as raw:
         stage2_resnet()
     cell = {"outputs": [{"output_type": "error", "ename": "ValueError", "evalue": str(raw.value)}]}
-    note = kernel_error_note("ResNet50_layout", _kernel_error(cell))
+    note = error_note("ResNet50_layout", _kernel_error(cell))
     assert "\x1b" not in note and "Arguments received" not in note
     assert "The AveragePooling2D layer received an input of shape 1×1×2048, too small for it" in note
 

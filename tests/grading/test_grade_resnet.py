@@ -54,8 +54,9 @@ def test_solution_gets_full_marks_untouched_and_cheat_nothing(resnet_class):
         return sorted(gid for nb in results[student]["notebooks"].values()
                       for gid, g in nb["grades"].items() if g["score"] < g["max_score"])
 
-    assert lost("demo-no-final-relu") and all(g.startswith(("identity_block", "ResNet50"))
-                                               for g in lost("demo-no-final-relu"))
+    # Charged once: the identity block's structure check, never ResNet50 (the reference blocks
+    # stand in for the student's there) nor again the block's values or training mode.
+    assert lost("demo-no-final-relu") == ["identity_block_structure"]
     assert lost("demo-no-log-scale") and all(g.startswith("plot_gradient_norms") for g in lost("demo-no-log-scale"))
     # The judge says what went wrong, in both languages.
     messages = [m for nb in cheat["notebooks"].values() for g in nb["grades"].values() for m in g["messages"]]

@@ -9,6 +9,11 @@ Each entry replaces one answer cell (`# GRADED FUNCTION: <function>`) of the stu
 message must contain the fragment (English; the Korean text is checked separately); one in
 `passes` must score full marks. A valid variant passes every grade id of its function.
 
+Each mistake is charged once, to the check it belongs to (error carried forward, see
+autograder/judge/carried_forward.py): a block's missing layer or wrong setting costs its
+structure check only, a wrong wiring its values check only, a ResNet50 layout mistake its
+layout check only.
+
 Most mistakes are small edits of a correct answer (`edit(base, old, new)`), so each entry
 shows exactly what the student got wrong. The ResNet50 entries carry their own correct
 blocks (a helper of their own), so a submission can pair them with any block entries.
@@ -17,11 +22,12 @@ blocks (a helper of their own), so a submission can pair them with any block ent
 from dataclasses import dataclass, field
 
 GRADE_IDS = {
-    "identity_block": ["identity_block_structure", "identity_block_values", "identity_block_training"],
+    "identity_block": ["identity_block_structure", "identity_block_values", "identity_block_training",
+                       "identity_block_names"],
     "convolutional_block": ["convolutional_block_structure", "convolutional_block_values",
-                            "convolutional_block_training"],
-    "ResNet50": ["ResNet50_layout", "ResNet50_layers", "ResNet50_params", "ResNet50_values"],
-    "build_deep_network": ["build_deep_network_structure", "build_deep_network_values"],
+                            "convolutional_block_training", "convolutional_block_names"],
+    "ResNet50": ["ResNet50_layout", "ResNet50_layers", "ResNet50_params", "ResNet50_values", "ResNet50_names"],
+    "build_deep_network": ["build_deep_network_structure", "build_deep_network_values", "build_deep_network_names"],
     "layer_gradient_norms": ["layer_gradient_norms_shape", "layer_gradient_norms_values"],
     "plot_gradient_norms": ["plot_gradient_norms_lines", "plot_gradient_norms_labels"],
 }
@@ -31,6 +37,17 @@ NOTEBOOK = {
     "layer_gradient_norms": "01_vanishing_gradients", "plot_gradient_norms": "01_vanishing_gradients",
 }
 NO_RESULT = "No result reached the grader"
+# Points per grade id, as the notebooks' graded cells give them (tests/judge checks they agree).
+POINTS = {
+    "identity_block_structure": 3, "identity_block_values": 3, "identity_block_training": 3,
+    "identity_block_names": 1,
+    "convolutional_block_structure": 3, "convolutional_block_values": 3, "convolutional_block_training": 3,
+    "convolutional_block_names": 1,
+    "ResNet50_layout": 3, "ResNet50_layers": 3, "ResNet50_params": 2, "ResNet50_values": 3, "ResNet50_names": 1,
+    "build_deep_network_structure": 1, "build_deep_network_values": 2, "build_deep_network_names": 1,
+    "layer_gradient_norms_shape": 1, "layer_gradient_norms_values": 3,
+    "plot_gradient_norms_lines": 2, "plot_gradient_norms_labels": 1,
+}
 
 
 @dataclass
@@ -41,6 +58,15 @@ class Entry:
     source: str
     fails: dict = field(default_factory=dict)
     passes: list = None  # None: every grade id of the function not in `fails`
+    score: int = None  # the points the entry must get in all (None: follows from `fails`)
+
+    def __post_init__(self):
+        if self.score is not None:
+            earned = sum(POINTS[g] for g, ok in self.expected().items() if ok)
+            assert earned == self.score, f"{self.name}: states {self.score} points, its checks give {earned}"
+
+    def points(self):
+        return sum(POINTS[g] for g, ok in self.expected().items() if ok)
 
     def expected(self):
         """{grade_id: True (full marks) / False (zero)}."""
@@ -83,16 +109,17 @@ def identity_block(X, f, filters, stage, block):
     return X
 '''
 
-_ID_ALL = ["identity_block_structure", "identity_block_values", "identity_block_training"]
+_ID_ALL = GRADE_IDS["identity_block"]
 
 
-def _id_fail(fragment, values=True, training=True):
-    fails = {"identity_block_structure": fragment}
-    if values:
-        fails["identity_block_values"] = "output differs"
-    if training:
-        fails["identity_block_training"] = "output differs"
-    return fails
+def _id_fail(fragment):
+    """A layer missing or set wrong: the structure check's, once."""
+    return {"identity_block_structure": fragment}
+
+
+def _id_wiring(fragment):
+    """The right layers wired in the wrong order: the values check's, once."""
+    return {"identity_block_values": fragment}
 
 
 IDENTITY_ENTRIES = [
@@ -103,11 +130,11 @@ IDENTITY_ENTRIES = [
     Entry("id_relu_before_add", "identity_block", "mistake",
           edit(IDENTITY, '    X = Add()([X, X_shortcut])\n    X = Activation("relu")(X)\n',
                '    X = Activation("relu")(X)\n    X = Add()([X, X_shortcut])\n'),
-          _id_fail("ReLU is applied before the add")),
+          _id_wiring("ReLU is applied before the add")),
     Entry("id_add_before_last_bn", "identity_block", "mistake",
           edit(IDENTITY, '    X = BatchNormalization(axis=3, name=bn_name_base + "2c")(X)\n    X = Add()([X, X_shortcut])\n',
                '    X = Add()([X, X_shortcut])\n    X = BatchNormalization(axis=3, name=bn_name_base + "2c")(X)\n'),
-          _id_fail("added before the last BatchNormalization")),
+          _id_wiring("added before the last BatchNormalization")),
     # Fresh statistics would hide it in inference mode; the judge sets non-trivial ones,
     # and the structure check names the axis.
     Entry("id_bn_axis_1", "identity_block", "mistake",
@@ -128,7 +155,7 @@ IDENTITY_ENTRIES = [
     # and the judge names the cause from the shapes Keras reports.
     Entry("id_valid_middle", "identity_block", "mistake",
           edit(IDENTITY, 'padding="same", name=conv_name_base + "2b"', 'padding="valid", name=conv_name_base + "2b"'),
-          {g: "check the padding of the middle f×f convolution" for g in _ID_ALL}),
+          {"identity_block_structure": "check the padding of the middle f×f convolution"}),
     # ---- valid variants
     Entry("id_layers_add_reversed", "identity_block", "valid",
           "from keras import layers\n" + edit(
@@ -213,13 +240,12 @@ def convolutional_block(X, f, filters, stage, block, s=2):
 '''
 
 
-def _cb_fail(fragment, values=True, training=True):
-    fails = {"convolutional_block_structure": fragment}
-    if values:
-        fails["convolutional_block_values"] = "output differs"
-    if training:
-        fails["convolutional_block_training"] = "output differs"
-    return fails
+def _cb_fail(fragment):
+    return {"convolutional_block_structure": fragment}
+
+
+def _cb_wiring(fragment):
+    return {"convolutional_block_values": fragment}
 
 
 CONV_ENTRIES = [
@@ -244,12 +270,12 @@ CONV_ENTRIES = [
     Entry("cb_relu_before_bn", "convolutional_block", "mistake",
           edit(CONV, '    X = BatchNormalization(axis=3, name=bn_name_base + "2b")(X)\n    X = Activation("relu")(X)\n',
                '    X = Activation("relu")(X)\n    X = BatchNormalization(axis=3, name=bn_name_base + "2b")(X)\n'),
-          _cb_fail("ReLU comes before BatchNormalization")),
+          _cb_wiring("ReLU comes before BatchNormalization")),
     # The stride is missing on the shortcut: for s > 1 the add fails and the function raises,
     # and the judge names the cause from the shapes Keras reports.
     Entry("cb_shortcut_no_stride", "convolutional_block", "mistake",
           edit(CONV, 'X_shortcut = Conv2D(F3, (1, 1), strides=(s, s)', 'X_shortcut = Conv2D(F3, (1, 1), strides=(1, 1)'),
-          {g: "both take the stride (s, s)" for g in GRADE_IDS["convolutional_block"]}),
+          {"convolutional_block_structure": "both take the stride (s, s)"}),
     # BatchNormalization over the height axis on the shortcut only.
     Entry("cb_bn_axis_shortcut", "convolutional_block", "mistake",
           edit(CONV, 'BatchNormalization(axis=3, name=bn_name_base + "1")', 'BatchNormalization(axis=1, name=bn_name_base + "1")'),
@@ -325,23 +351,24 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
 RESNET_ENTRIES = [
     Entry("r_no_maxpool", "ResNet50", "mistake",
           edit(RESNET, "    X = MaxPooling2D((3, 3), strides=(2, 2))(X)\n", ""),
-          {"ResNet50_layout": "Max pooling missing", "ResNet50_params": "parameters", "ResNet50_values": "output differs"}),
+          {"ResNet50_layout": "Max pooling missing"}),
     Entry("r_no_zeropad", "ResNet50", "mistake",
           edit(RESNET, "    X = ZeroPadding2D((3, 3))(X_input)\n    X = Conv2D(64, (7, 7)",
                "    X = Conv2D(64, (7, 7)", '(X)\n    X = BatchNormalization(axis=3, name="bn_conv1")',
                '(X_input)\n    X = BatchNormalization(axis=3, name="bn_conv1")'),
-          {"ResNet50_layout": "Zero padding missing", "ResNet50_values": "output differs"}),
+          {"ResNet50_layout": "Zero padding missing"}),
     Entry("r_stage4_depth", "ResNet50", "mistake",
           edit(RESNET, '    X = _my_identity_block(X, 3, [256, 256, 1024], stage=4, block="f")\n', ""),
-          {"ResNet50_layout": "Stage 4 has 4 identity blocks", "ResNet50_params": "parameters", "ResNet50_values": "output differs"}),
+          {"ResNet50_layout": "Stage 4 has 4 identity blocks"}),
     Entry("r_no_softmax", "ResNet50", "mistake",
           edit(RESNET, 'Dense(classes, activation="softmax",', "Dense(classes,"),
-          {"ResNet50_layout": "No softmax", "ResNet50_values": "output differs"}),
-    # A bug inside one block costs the layers' and the values' points, not the layout's.
+          {"ResNet50_layout": "No softmax"}),
+    # A bug inside a block ResNet50 builds itself (not with the graded block functions) is
+    # ResNet50's: it costs the layers check, not the layout's nor, once more, the values'.
     Entry("r_block_final_relu", "ResNet50", "mistake",
           edit(RESNET, '    X = Add()([X, X_shortcut])\n    X = Activation("relu")(X)\n',
                '    X = Add()([X, X_shortcut])\n'),
-          {"ResNet50_layers": "final ReLU is missing", "ResNet50_values": "output differs"}),
+          {"ResNet50_layers": "final ReLU is missing"}),
     # Global average pooling of a 2x2 map is the 2x2 average pool: same values and
     # parameters, another layer than the one asked for.
     Entry("r_global_pool", "ResNet50", "mistake",
@@ -397,13 +424,13 @@ def build_deep_network(depth, width, activation, residual, input_dim=2):
 DEEP_ENTRIES = [
     Entry("deep_activation_ignored", "build_deep_network", "mistake",
           DEEP.replace("activation=activation", 'activation="relu"'),
-          {"build_deep_network_structure": "activation", "build_deep_network_values": "output differs"}),
+          {"build_deep_network_structure": "activation"}),
     Entry("deep_output_activation", "build_deep_network", "mistake",
           edit(DEEP, 'layers.Dense(1, name="output")', 'layers.Dense(1, activation="sigmoid", name="output")'),
-          {"build_deep_network_structure": "output layer is not as expected", "build_deep_network_values": "output differs"}),
+          {"build_deep_network_structure": "output layer is not as expected"}),
     Entry("deep_residual_ignored", "build_deep_network", "mistake",
           edit(DEEP, 'h = layers.Add(name=f"skip_{i}")([h, z]) if residual else z', "h = z"),
-          {"build_deep_network_structure": "skip connections", "build_deep_network_values": "output differs"}),
+          {"build_deep_network_structure": "skip connections"}),
     Entry("deep_skip_first_layer", "build_deep_network", "mistake", '''
 def build_deep_network(depth, width, activation, residual, input_dim=2):
     inputs = keras.Input(shape=(input_dim,))
@@ -414,7 +441,7 @@ def build_deep_network(depth, width, activation, residual, input_dim=2):
         h = layers.Add(name=f"skip_{i}")([first, z]) if residual else z
     outputs = layers.Dense(1, name="output")(h)
     return keras.Model(inputs, outputs)
-''', {"build_deep_network_structure": "", "build_deep_network_values": "output differs"}),
+''', {"build_deep_network_values": "output differs"}),
     # ---- valid variants
     Entry("deep_functional_plus", "build_deep_network", "valid", '''
 from keras import layers as L
@@ -590,7 +617,7 @@ for _name in dir(_checks):
 
 def convolutional_block(X, f, filters, stage, block, s=2):
     return X
-''', {"convolutional_block_structure": "", "convolutional_block_values": "", "convolutional_block_training": ""}),
+''', {g: "" for g in GRADE_IDS["convolutional_block"]}),
     # An object equal to everything, posing as the answer.
     Entry("cheat_eq", "layer_gradient_norms", "cheat", '''
 class _AlwaysEqual(list):

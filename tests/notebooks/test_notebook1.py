@@ -18,7 +18,7 @@ from resnet_course.autograder.checks.common import collect_problems  # noqa: E40
 STEM = "01_vanishing_gradients"
 EXERCISES = ("build_deep_network", "layer_gradient_norms", "plot_gradient_norms")
 GRADE_IDS = {
-    "build_deep_network_structure": 6, "build_deep_network_values": 5,
+    "build_deep_network_structure": 6, "build_deep_network_values": 5, "build_deep_network_names": 2,
     "layer_gradient_norms_shape": 3, "layer_gradient_norms_values": 5,
     "plot_gradient_norms_lines": 4, "plot_gradient_norms_labels": 2,
 }
@@ -219,14 +219,14 @@ def _build_variants(ref):
 
     wrong = {
         no_skip: "The residual add is missing after hidden_2",
-        default_names: "Layer names must be hidden_1 … hidden_4",
-        plus_operator: "There are additions named add",
+        default_names: "Layer names differ from the naming convention (expected ≠ found): hidden_1 ≠ dense",
         activation_after_add: "The activation is applied after the add",
         always_relu: "use the relu activation; they must use the given activation='tanh'",
         sigmoid_output: "The `output` layer has an activation (sigmoid)",
         skip_from_start: "skip_3 adds hidden_1 + hidden_3; it must add hidden_3's output and what went into hidden_3 (skip_2)",
     }
-    right = [separate_activation_layers, sequential_when_plain]
+    # `h + z` cannot be named skip_i, and nothing looks an addition up by name: full marks.
+    right = [separate_activation_layers, sequential_when_plain, plus_operator]
     return wrong, right
 
 
