@@ -157,7 +157,7 @@ def test_make_lab_builds_the_student_notebooks_when_they_are_missing(tmp_path):
     assert "resnet-course build" not in again.stdout  # present notebooks are not rebuilt
     # `make lab` goes through the same step before it starts the server.
     planned = subprocess.run(["make", "-n", "lab"], cwd=copy, capture_output=True, text=True, timeout=60).stdout
-    assert planned.index("resnet-course build") < planned.index("jupyter lab"), planned
+    assert planned.index("resnet-course build") < planned.index("resnet-course lab"), planned
 
 
 def test_the_system_package_step_names_what_is_missing_and_the_command(tmp_path):

@@ -67,29 +67,43 @@ def distributions(stored):
     return parts
 
 
+# A values check that fails says how the output differs (the symptom) and, when reading the
+# graph names the cause, that cause under `model.look_at` with its own key. The class report
+# counts causes: the symptom is counted only when no cause was named beside it.
+CAUSE_KEY = "model.look_at"
+SYMPTOM_KEYS = frozenset({"model.values_differ", "model.output_shape"})
+
+
 def _problems(stored):
-    """Every problem the judge named in a failed check: (student, notebook, grade id, key, values)."""
+    """Every problem the judge named in a failed check: (student, notebook, grade id, key, values, text).
+
+    `text` is the stored text to fall back on when the catalog cannot render the problem again.
+    """
     for student in stored.students:
         for notebook, verdicts in student.verdicts.items():
             for grade_id, verdict in verdicts.items():
                 if verdict.get("passed"):
                     continue
-                for problem in verdict.get("problems") or []:
-                    if isinstance(problem, (list, tuple)) and len(problem) == 2 and isinstance(problem[0], str):
-                        values = problem[1] if isinstance(problem[1], dict) else {}
-                        yield student.name, notebook, grade_id, problem[0], values, verdict.get("message")
+                problems = [(p[0], p[1] if isinstance(p[1], dict) else {}) for p in verdict.get("problems") or []
+                            if isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str)]
+                causes = [values for key, values in problems if key == CAUSE_KEY and values.get("cause")]
+                for key, values in problems:
+                    if key == CAUSE_KEY and values.get("cause"):
+                        yield student.name, notebook, grade_id, values["cause"], None, values.get("problem")
+                    elif not (causes and key in SYMPTOM_KEYS):
+                        yield student.name, notebook, grade_id, key, values, verdict.get("message")
 
 
 def mistakes(stored):
     """(named mistakes, checks nothing reached): each key with its students, checks and texts."""
     found = {}
-    for student, notebook, grade_id, key, values, stored_message in _problems(stored):
+    for student, notebook, grade_id, key, values, stored_text in _problems(stored):
         entry = found.setdefault(key, {"key": key, "students": set(), "checks": defaultdict(set),
                                        "notebooks": set(), "texts": {}})
         entry["students"].add(student)
         entry["checks"][grade_id].add(student)
         entry["notebooks"].add(notebook)
-        texts = render_problem(key, values) or languages_of(str(stored_message or key))
+        texts = (values is not None and render_problem(key, values)) or languages_of(str(stored_text or key))
         entry["texts"].setdefault(texts, set()).add(student)
     order = {gid: index for index, gid in enumerate(gid for cells in stored.structure.values() for gid in cells)}
     listed = []

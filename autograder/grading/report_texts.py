@@ -29,6 +29,7 @@ register({
     "report.kind.invalid_file": {"ko": "읽을 수 없는 파일", "en": "invalid file"},
     "report.kind.not_utf8": {"ko": "UTF-8이 아닌 바이트", "en": "bytes that are not UTF-8"},
     "report.kind.grader_failed": {"ko": "채점 도구의 오류", "en": "the grader failed"},
+    "report.kind.grader_stopped": {"ko": "채점 작업자를 거듭 멈추게 함", "en": "stopped its grader again and again"},
     "report.kind.note": {"ko": "채점 중 알게 된 점", "en": "note from grading"},
     "report.kind.other": {"ko": "그 밖의 이유", "en": "other reason"},
 })
@@ -43,13 +44,15 @@ REASON_KINDS = {
     "renamed_notebook": ("intake.renamed",),
     "invalid_file": ("grade.unreadable",),
     "not_utf8": ("grade.not_utf8",),
-    "grader_failed": ("grade.nbgrader_failed", "grade.worker_crashed", "sandbox.death.grader"),
+    "grader_failed": ("grade.nbgrader_failed", "cluster.task_failed", "sandbox.death.grader"),
+    "grader_stopped": ("grade.grader_stopped",),
     "note": ("intake.bad_timestamp", "intake.unexpected"),
 }
 # The modules that register those keys. guarded_execute (sandbox.death.startup and .grader)
 # is left out on purpose: it imports nbgrader, 3 s here; its two reasons show as stored.
 _REASON_MODULES = ("resnet_course.autograder.grading.submissions", "resnet_course.autograder.grading.student",
-                   "resnet_course.autograder.grading.pool", "resnet_course.autograder.grading.sandbox")
+                   "resnet_course.autograder.grading.retries", "resnet_course.autograder.grading.cluster_client",
+                   "resnet_course.autograder.grading.sandbox")
 _HANGUL = re.compile("[가-힣]")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resnet_course.utils.messages import register, text
+from resnet_course.utils.messages import Phrase, register
 
 from ..diagnosis.block_parts import block_roles
 from ..diagnosis.graph import graph_of
@@ -46,9 +46,11 @@ register({
         "en": "Inference-mode outputs match; only training mode differs. Check BatchNormalization's axis (axis=3, "
               "the channels) and any `training=` argument.",
     },
+    # A named cause found by reading the graph, under a values check that failed: `cause` (its key) is
+    # stored beside the text so the class report counts the mistake, not the symptom.
     "model.look_at": {
-        "ko": "구조 검사가 찾은 문제: {problem}",
-        "en": "What the structure check found: {problem}",
+        "ko": "그래프를 읽어 찾은 원인: {problem}",
+        "en": "The cause, read from the graph: {problem}",
     },
 })
 
@@ -210,14 +212,14 @@ def values_verdict(student, reference, context, kind, training, hints, head_scal
         if not same_shape:
             return Verdict(False, [("model.output_shape", {"case": case, "found": found.shape[1:],
                                                             "expected": expected.shape[1:]})] + hints(case)[:1])
-        problems = [("model.values_differ", {"case": case, "mode": text(mode),
+        problems = [("model.values_differ", {"case": case, "mode": Phrase(mode),
                                              "diff": float(np.max(np.abs(found - expected)))})]
         if training:
             f_inf, e_inf, _ = _run_pair(student, reference, context, case, kind, False, head_scale, student_model)
             if f_inf.shape == e_inf.shape and close(f_inf, e_inf):
                 problems.append(("model.training_only_hint", {}))
         for key, values in hints(case)[:2]:
-            problems.append(("model.look_at", {"problem": text(key, **values)}))
+            problems.append(("model.look_at", {"problem": Phrase(key, **values), "cause": key}))
         return Verdict(False, problems)
     return Verdict.ok()
 

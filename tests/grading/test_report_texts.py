@@ -13,7 +13,7 @@ from resnet_course.utils.messages import catalog, set_language, text
 
 VALUES = {"code": 3, "signal": "SIGKILL", "detail": "KernelError: boom", "seconds": 900, "limit_mb": 4096,
           "notebook": "02_residual_networks", "found": "my copy.ipynb", "expected": "01_vanishing_gradients",
-          "names": "extra.ipynb"}
+          "names": "extra.ipynb", "count": 3}
 
 
 @pytest.fixture(autouse=True)

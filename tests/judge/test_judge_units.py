@@ -276,3 +276,22 @@ def test_parameter_count_from_json_matches_keras(keras):
     y = keras.layers.Dense(6)(keras.layers.Flatten()(keras.layers.ReLU()(y)))
     model = keras.Model(x, y)
     assert count_params(json.loads(model.to_json())) == model.count_params()
+
+
+def test_a_named_cause_under_a_values_check_reads_in_each_language_and_keeps_its_key(tmp_path):
+    """A values check that fails with a cause read from the graph: each line in one language,
+    and the stored problem keeps the cause's key, which the class report counts."""
+    from resnet_course.autograder.judge import model_runs  # noqa: F401  (registers model.*)
+    from resnet_course.autograder.diagnosis import blocks  # noqa: F401  (registers block.*)
+    from resnet_course.utils.messages import Phrase, set_language
+
+    set_language("both")
+    verdict = comparator.Verdict(False, [
+        ("model.values_differ", {"case": "f2_odd", "mode": Phrase("model.mode_inference"), "diff": 1.19}),
+        ("model.look_at", {"problem": Phrase("block.add_before_last_bn"), "cause": "block.add_before_last_bn"})])
+    lines = verdict.message().split("\n")
+    assert len(lines) == 4
+    korean = [line for line in lines if any("가" <= ch <= "힣" for ch in line)]
+    assert korean == [lines[0], lines[2]]  # Korean, English, Korean, English: no English inside Korean lines
+    assert "inference-mode" not in lines[0] and "추론" not in lines[1]
+    assert "숏컷" in lines[2] and "BatchNormalization" in lines[3] and "숏컷" not in lines[3]
