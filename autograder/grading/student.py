@@ -13,7 +13,6 @@ run and a recorded reason.
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile

@@ -13,7 +13,6 @@ same. Where each mistake is charged (once, see `carried_forward`):
 from resnet_course.utils.messages import register
 
 from ..diagnosis.deep_network import deep_parts, effective_activation, name_problems
-from ..diagnosis.graph import activation_name
 from . import compare_blocks  # noqa: F401  (registers block.names_nothing)
 from .carried_forward import substantive
 from .comparator import ArtifactError, Verdict

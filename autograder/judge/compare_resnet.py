@@ -26,7 +26,7 @@ from .comparator import ArtifactError, Verdict
 from .meaning import meaning_problems
 from . import compare_blocks  # noqa: F401  (registers block.names_nothing)
 from .model_runs import cases, values_verdict
-from .safe_models import KERAS_LAYERS, load_config, load_model, safe_config
+from .safe_models import KERAS_LAYERS, load_config, safe_config
 
 register({
     "model.params_differ": {

@@ -1,7 +1,6 @@
 """`resnet-course feedback`: bilingual pages with each check's points, never hidden-test code."""
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -6,12 +6,10 @@ students, or write outside its own folder.
 """
 
 import json
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
 
 import grading_helpers as gh
 from resnet_course.autograder.grading import command as grade

@@ -1,7 +1,6 @@
 """Notebook 1 (vanishing gradients): the source runs clean, the public checks name mistakes,
 and an untouched student copy says "not answered yet" everywhere."""
 
-import os
 import re
 from pathlib import Path
 
