@@ -73,9 +73,9 @@ class Processes:
                 time.sleep(0.2)
         raise AssertionError("dask scheduler did not start")
 
-    def worker(self, address, name, tls=None, **env):
-        """Start `dask worker` (a nanny and one single-threaded worker process)."""
-        return self._start(name, [DASK, "worker", address, "--name", name, "--nthreads", "1", "--nworkers", "1",
+    def worker(self, address, name, tls=None, inside=(), **env):
+        """Start `dask worker` (a nanny and one single-threaded worker process), `inside` a command."""
+        return self._start(name, [*inside, DASK, "worker", address, "--name", name, "--nthreads", "1", "--nworkers", "1",
                                   "--no-dashboard", "--local-directory", str(self.root / name / "dask"),
                                   *tls_args(tls, "worker")], env)
 

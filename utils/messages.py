@@ -69,6 +69,31 @@ class Phrase:
         return text(self.key, **self.values)
 
 
+class Rendered(Phrase):
+    """A message rendered in each language where it was made, used as a field elsewhere.
+
+    For a text that crosses a process boundary (a Dask worker's refusal, read by the grading
+    process): `Rendered.texts(key, ...)` travels as a plain {"ko", "en"} dict, and the far side
+    wraps it in `Rendered(texts)`; it need not have the same catalog (a worker of another
+    version is exactly the one that refuses).
+    """
+
+    def __init__(self, texts):
+        self.key = None
+        self.texts = {lang: str(texts[lang]) for lang in ("ko", "en")}
+
+    @staticmethod
+    def texts_of(key, **values):
+        return {lang: text(key, in_language=lang, **values) for lang in ("ko", "en")}
+
+    def render(self, lang):
+        return self.texts[lang]
+
+    def __str__(self):
+        lang = get_language()
+        return f"{self.texts['ko']}\n{self.texts['en']}" if lang == "both" else self.texts[lang]
+
+
 def _fill(template, lang, values):
     return template.format(**{name: value.render(lang) if isinstance(value, Phrase) else value
                               for name, value in values.items()})

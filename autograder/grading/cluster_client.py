@@ -19,7 +19,7 @@ import json
 import time
 from collections import deque
 
-from resnet_course.utils.messages import CourseError, register, text
+from resnet_course.utils.messages import CourseError, Phrase, Rendered, register, text
 
 from .retries import stopped_too_often
 from .student import failed_result
@@ -126,11 +126,13 @@ def check_workers(client, name, known, log, workers=None):
         known.add(address)
         if isinstance(answer, BaseException):
             answer = {"accepted": False, "name": address, "address": address,
-                      "reason": text("cluster.refused.broken", detail=f"{type(answer).__name__}: {answer}"[:300])}
+                      "reason": Phrase("cluster.refused.broken", detail=f"{type(answer).__name__}: {answer}"[:300])}
         if answer["accepted"]:
             accepted.add(address)
         else:
-            log(text("cluster.worker_refused", worker=answer["name"], address=address, reason=answer["reason"]))
+            reason = answer["reason"]  # {"ko", "en"} rendered on the worker (older workers: one string)
+            reason = Rendered(reason) if isinstance(reason, dict) else reason
+            log(text("cluster.worker_refused", worker=answer["name"], address=address, reason=reason))
     return accepted
 
 

@@ -25,7 +25,7 @@ import os
 from distributed import get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from resnet_course.utils.messages import register, text
+from resnet_course.utils.messages import Rendered, register, text
 
 from .course_bundle import unpack, unpacked, worker_cache_root
 from .environment import describe, differences, grading_environment
@@ -80,20 +80,22 @@ class CoursePlugin(WorkerPlugin):
         try:
             found = differences(self.bundle.environment, grading_environment())
             if found:
-                return {"accepted": False, "reason": text("cluster.refused.version", differences=describe(found))}
+                return {"accepted": False,
+                        "reason": Rendered.texts_of("cluster.refused.version", differences=describe(found))}
             if self.sandbox:
                 from .sandbox import sandbox_problem
 
                 problem = sandbox_problem(_uid_for_this_worker())
                 if problem:
-                    return {"accepted": False, "reason": text("cluster.refused.sandbox", reason=problem)}
+                    return {"accepted": False,
+                            "reason": Rendered.texts_of("cluster.refused.sandbox", reason=problem)}
             _courses[self.bundle.digest] = unpack(self.bundle, worker_cache_root())
             if self.bundle.uses_judge:
                 _prestart_judge(_courses[self.bundle.digest])
             return {"accepted": True, "reason": None}
         except Exception as error:  # a full disk, an unreadable cache: say so, refuse
-            return {"accepted": False, "reason": text("cluster.refused.broken",
-                                                      detail=f"{type(error).__name__}: {error}"[:300])}
+            return {"accepted": False, "reason": Rendered.texts_of("cluster.refused.broken",
+                                                                   detail=f"{type(error).__name__}: {error}"[:300])}
 
 
 def _prestart_judge(course):
@@ -111,7 +113,8 @@ def worker_status(name, dask_worker=None):
     worker = dask_worker
     found = _status.get(name)
     if found is None:
-        found = {"accepted": False, "reason": text("cluster.refused.broken", detail="the course plugin never ran here")}
+        found = {"accepted": False,
+                 "reason": Rendered.texts_of("cluster.refused.broken", detail="the course plugin never ran here")}
     return dict(found, name=str(worker.name), address=worker.address)
 
 

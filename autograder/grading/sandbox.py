@@ -37,7 +37,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, Unicode
 
-from resnet_course.utils.messages import CourseError, register, text
+from resnet_course.utils.messages import CourseError, Phrase, register, text
 
 from ..judge.private_kernel import socket_folder, use_private_sockets
 from .limits import CgroupLimits, processes_of_uid, resident_memory
@@ -151,13 +151,13 @@ _probe_cache = {}
 
 
 def sandbox_problem(uid=None):
-    """None when bwrap can build a sandbox here, else the bilingual reason."""
+    """None when bwrap can build a sandbox here, else the reason (a Phrase: it goes into other messages)."""
     key = uid
     if key in _probe_cache:
         return _probe_cache[key]
     bwrap = BWRAP if os.path.exists(BWRAP) else shutil.which("bwrap")
     if not bwrap:
-        problem = text("sandbox.no_bwrap")
+        problem = Phrase("sandbox.no_bwrap")
     else:
         command = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr",
                    "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
@@ -169,9 +169,9 @@ def sandbox_problem(uid=None):
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=30)
             problem = None if done.returncode == 0 else \
-                text("sandbox.no_userns", detail=(done.stderr or done.stdout).strip()[:300])
+                Phrase("sandbox.no_userns", detail=(done.stderr or done.stdout).strip()[:300])
         except (OSError, subprocess.TimeoutExpired) as error:
-            problem = text("sandbox.no_userns", detail=str(error))
+            problem = Phrase("sandbox.no_userns", detail=str(error))
     _probe_cache[key] = problem
     return problem
 

@@ -209,3 +209,27 @@ def test_a_worker_of_another_version_is_refused_and_named(cluster, tmp_path):
         assert result["score"] == 10 and "w-other" not in result["grader"]
     finally:
         cluster["processes"].stop(worker)
+
+
+# A machine whose user namespaces are off (a locked-down container, a distribution that
+# restricts them): bubblewrap's own --disable-userns gives the worker exactly that.
+NO_USER_NAMESPACES = ("bwrap", "--dev-bind", "/", "/", "--unshare-user", "--disable-userns", "--share-net")
+
+
+def test_a_worker_without_a_working_sandbox_is_refused_and_named(cluster, tmp_path):
+    worker = cluster["processes"].worker(cluster["address"], "w-locked", inside=NO_USER_NAMESPACES)
+    try:
+        ch.wait_for_workers(cluster["address"], 3)
+        course = gh.make_course(tmp_path / "course")
+        gh.write_submission(tmp_path / "submitted", "alice", gh.solved(course))
+        done = grade_cli(tmp_path / "submitted", "--course", course, "--assignment", "tiny",
+                         "--scheduler", cluster["address"], "--json", tmp_path / "g.json")
+        refusals = [line for line in done.stdout.splitlines() if "w-locked" in line]
+        assert len(refusals) == 2, done.stdout  # Korean, then English
+        assert "샌드박스" in refusals[0] and "사용자 네임스페이스" in refusals[0] and "sandbox" not in refusals[0]
+        assert "sandbox does not work" in refusals[1] and "user namespace" in refusals[1]
+        assert not any("샌드박스" in line or "네임스페이스" in line for line in refusals[1:])
+        result = json.loads((course / ".grading" / "tiny" / "alice" / "result.json").read_text())
+        assert result["score"] == 10 and "w-locked" not in result["grader"]
+    finally:
+        cluster["processes"].stop(worker)

@@ -185,7 +185,7 @@ def test_grading_refuses_without_bwrap_and_says_so_in_both_languages(tmp_path, m
     monkeypatch.setattr(sandbox, "BWRAP", str(tmp_path / "no-bwrap"))
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     monkeypatch.setattr(sandbox, "_probe_cache", {})
-    problem = sandbox.sandbox_problem(UID)
+    problem = str(sandbox.sandbox_problem(UID))
     assert "bubblewrap" in problem and "설치되어 있지 않습니다" in problem
     course = gh.make_course(tmp_path / "course")
     gh.write_submission(tmp_path / "submitted", "alice", gh.solved(course))
@@ -204,7 +204,7 @@ def test_restricted_user_namespaces_are_detected(tmp_path, monkeypatch):
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setattr(sandbox, "BWRAP", str(fake))
     monkeypatch.setattr(sandbox, "_probe_cache", {})
-    problem = sandbox.sandbox_problem(None)
+    problem = str(sandbox.sandbox_problem(None))
     assert "user namespace" in problem and "사용자 네임스페이스" in problem and "uid map" in problem
 
 

@@ -75,6 +75,24 @@ def test_course_error_speaks_both_languages():
     assert "알 수 없는 언어" in str(error) and "Unknown language" in str(error)
 
 
+def test_a_nested_message_is_in_the_language_of_each_line_even_from_another_process():
+    import pickle
+
+    messages.register({"test.outer": {"ko": "작업자가 거부했습니다: {reason}", "en": "The worker refused: {reason}"},
+                       "test.inner": {"ko": "샌드박스가 없습니다({n}개)", "en": "no sandbox ({n})"}})
+    plain = messages.text("test.outer", reason=messages.text("test.inner", n=2))
+    assert plain.split("\n")[0].endswith("샌드박스가 없습니다(2개)") and "no sandbox" in plain.split("\n")[1]
+    assert len(plain.split("\n")) == 4  # a rendered text as a field: both languages inside each line
+    expected = "작업자가 거부했습니다: 샌드박스가 없습니다(2개)\nThe worker refused: no sandbox (2)"
+    assert messages.text("test.outer", reason=messages.Phrase("test.inner", n=2)) == expected
+    # Rendered where it was made, carried as plain strings, wrapped where it is read.
+    carried = pickle.loads(pickle.dumps(messages.Rendered.texts_of("test.inner", n=2)))
+    assert carried == {"ko": "샌드박스가 없습니다(2개)", "en": "no sandbox (2)"}
+    assert messages.text("test.outer", reason=messages.Rendered(carried)) == expected
+    messages.set_language("en")
+    assert str(messages.Rendered(carried)) == "no sandbox (2)"
+
+
 # ---------------------------------------------------------------------------------------
 # A module renders only the messages registered by itself or by what it imports
 # ---------------------------------------------------------------------------------------
