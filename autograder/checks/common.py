@@ -55,7 +55,7 @@ register({
               "scores and messages.",
     },
     "check.returns_none": {
-        "ko": "함수가 아무것도 돌려주지 않습니다(None). 마지막에 `return`을 잊지 않았는지 보세요.",
+        "ko": "함수가 아무것도 반환하지 않습니다(None). 마지막에 `return` 문을 잊지 않았는지 보세요.",
         "en": "The function returns nothing (None). Check that it ends with a `return`.",
     },
     "check.crashed": {

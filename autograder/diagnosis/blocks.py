@@ -276,11 +276,11 @@ register({
         "en": "The main path has no convolution: the block seems to add its input to itself.",
     },
     "block.conv_count": {
-        "ko": "주 경로의 합성곱이 {found}개입니다. 1x1, fxf, 1x1의 {expected}개여야 합니다.",
-        "en": "The main path has {found} convolutions; expected {expected}: 1x1, fxf, 1x1.",
+        "ko": "주 경로의 합성곱이 {found}개입니다. 1×1, f×f, 1×1의 {expected}개여야 합니다.",
+        "en": "The main path has {found} convolutions; expected {expected}: 1×1, f×f, 1×1.",
     },
     "block.filters_order": {
-        "ko": "필터 수의 순서가 틀렸습니다. 주 경로의 합성곱이 {found}개의 필터를 쓰는데, 차례대로 F1, F2, F3 = {expected}여야 합니다.",
+        "ko": "필터 수의 순서가 틀렸습니다. 주 경로의 합성곱들이 쓰는 필터 수는 {found}이고, 차례대로 F1, F2, F3 = {expected} 순서여야 합니다.",
         "en": "Filters in the wrong order: the main path's convolutions use {found}, expected F1, F2, F3 = {expected}.",
     },
     "block.filters_count": {
@@ -288,11 +288,12 @@ register({
         "en": "Convolution {conv} has {found} filters, expected {expected} (`F1, F2, F3 = filters`).",
     },
     "block.kernel_f_on_1x1": {
-        "ko": "1x1 합성곱 {conv}에 커널 크기 f={f}를 썼습니다. f는 가운데 합성곱(2b)에만 쓰고, {conv}는 `(1, 1)`입니다.",
-        "en": "Kernel size f={f} on a 1x1 convolution ({conv}). Only the middle convolution (2b) uses f; {conv} is `(1, 1)`.",
+        "ko": "1×1 합성곱 {conv}에 커널 크기 f={f} 값을 썼습니다. f는 가운데 합성곱(2b)에만 쓰고, 합성곱 {conv}의 커널은 `(1, 1)`입니다.",
+        "en": "Kernel size f={f} on a 1×1 convolution ({conv}). Only the middle convolution (2b) uses f; "
+              "{conv} is `(1, 1)`.",
     },
     "block.kernel_size": {
-        "ko": "합성곱 {conv}의 커널이 {found}입니다. {expected}여야 합니다.",
+        "ko": "합성곱 {conv}의 커널이 {found}입니다. 기대하는 커널 크기는 {expected}입니다.",
         "en": "Convolution {conv} has a {found} kernel, expected {expected}.",
     },
     "block.middle_valid_padding": {
@@ -304,12 +305,13 @@ register({
         "en": "Convolution {conv} uses padding {found}; use `valid`.",
     },
     "block.stride_on_middle": {
-        "ko": "스트라이드(stride) {s}가 가운데 {f}x{f} 합성곱에 있습니다. 스트라이드는 첫 1x1 합성곱(2a)과 숏컷의 합성곱(1)에 둡니다.",
-        "en": "Stride {s} is on the middle {f}x{f} convolution; it belongs on the first 1x1 (2a) and on the shortcut (1).",
+        "ko": "가운데 {f}×{f} 합성곱에 스트라이드(stride) {s} 값이 있습니다. 스트라이드는 첫 1×1 합성곱(2a)과 숏컷의 합성곱(1)에 둡니다.",
+        "en": "Stride {s} is on the middle {f}×{f} convolution; it belongs on the first 1×1 (2a) and on the "
+              "shortcut (1).",
     },
     "block.first_stride": {
-        "ko": "첫 1x1 합성곱(2a)의 스트라이드가 {found}입니다. `strides=(s, s)`, 여기서는 {expected}여야 합니다.",
-        "en": "The first 1x1 convolution (2a) has stride {found}; it needs `strides=(s, s)`, here {expected}.",
+        "ko": "첫 1×1 합성곱(2a)의 스트라이드가 {found}입니다. `strides=(s, s)`, 즉 여기서는 스트라이드 {expected} 값이어야 합니다.",
+        "en": "The first 1×1 convolution (2a) has stride {found}; it needs `strides=(s, s)`, here {expected}.",
     },
     "block.positional_kernel": {
         "ko": "합성곱 {conv}의 스트라이드가 커널 크기와 같은 {found}입니다. Keras 2의 `Convolution2D(filters, rows, cols)` "
@@ -324,27 +326,31 @@ register({
         "en": "Convolution {conv} has stride {found}; this convolution must have stride 1.",
     },
     "block.conv_no_bias": {
-        "ko": "합성곱 {conv}에 편향(bias)이 없습니다(`use_bias=False`). 이 과정의 ResNet50은 Keras 기본값대로 편향을 둡니다(파라미터 23,600,006개).",
-        "en": "Convolution {conv} has no bias (`use_bias=False`). The course's ResNet50 keeps Keras's default bias (23,600,006 parameters).",
+        "ko": "합성곱 {conv}에 편향(bias)이 없습니다(`use_bias=False`). 배치 정규화 바로 앞의 편향은 배치 정규화의 beta가 같은 일을 하므로 흔히 빼지만, "
+              "이 과정의 ResNet50은 원래 모델의 파라미터 수 23,600,006개에 맞추려고 Keras 기본값대로 편향을 둡니다. `use_bias=False` 인자를 지우세요.",
+        "en": "Convolution {conv} has no bias (`use_bias=False`). Leaving out the bias before "
+              "BatchNormalization is common practice, since BatchNormalization's beta does the same job; the "
+              "course's ResNet50 keeps Keras's default bias only to match the original parameter count "
+              "(23,600,006 parameters). Remove `use_bias=False`.",
     },
     "block.relu_before_bn": {
         "ko": "합성곱 {conv} 뒤에서 ReLU가 배치 정규화(batch normalization)보다 먼저 옵니다. 순서는 합성곱 → BatchNormalization → ReLU입니다.",
         "en": "After convolution {conv}, ReLU comes before BatchNormalization. The order is convolution → BatchNormalization → ReLU.",
     },
     "block.bn_missing": {
-        "ko": "합성곱 {conv} 뒤에 BatchNormalization이 없습니다.",
+        "ko": "합성곱 {conv} 뒤에 배치 정규화(BatchNormalization) 층이 없습니다.",
         "en": "BatchNormalization is missing after convolution {conv}.",
     },
     "block.relu_missing": {
-        "ko": "합성곱 {conv}의 BatchNormalization 뒤에 ReLU가 없습니다.",
+        "ko": "합성곱 {conv} 뒤의 배치 정규화 다음에 ReLU가 없습니다.",
         "en": "The ReLU after convolution {conv}'s BatchNormalization is missing.",
     },
     "block.relu_before_add": {
-        "ko": "ReLU가 더하기 전에 적용됩니다. 마지막 BatchNormalization(2c) 뒤에는 ReLU 없이 바로 숏컷을 더하고, ReLU는 더한 뒤에 한 번 적용합니다.",
+        "ko": "ReLU가 더하기 전에 적용됩니다. 마지막 배치 정규화(2c) 뒤에는 ReLU 없이 바로 숏컷을 더하고, ReLU는 더한 뒤에 한 번 적용합니다.",
         "en": "ReLU is applied before the add. Add the shortcut right after the last BatchNormalization (2c), then apply ReLU once, after the add.",
     },
     "block.add_before_last_bn": {
-        "ko": "숏컷을 마지막 BatchNormalization보다 먼저 더합니다. 합성곱 2c → BatchNormalization → 더하기 → ReLU 순서여야 합니다.",
+        "ko": "숏컷을 마지막 배치 정규화보다 먼저 더합니다. 합성곱 2c → BatchNormalization → 더하기 → ReLU 순서여야 합니다.",
         "en": "The shortcut is added before the last BatchNormalization. The order is convolution 2c → BatchNormalization → add → ReLU.",
     },
     "block.final_relu_missing": {
@@ -368,15 +374,16 @@ register({
         "en": "The identity block's shortcut goes through layers: {layers}. An identity block's shortcut carries the input unchanged.",
     },
     "block.shortcut_no_conv": {
-        "ko": "숏컷에 합성곱이 없습니다. 합성곱 블록의 숏컷은 F3={F3}개 필터, 스트라이드 {s}의 1x1 합성곱과 BatchNormalization을 거칩니다.",
-        "en": "The shortcut has no convolution. A convolutional block's shortcut is a 1x1 convolution with F3={F3} filters and stride {s}, then BatchNormalization.",
+        "ko": "숏컷에 합성곱이 없습니다. 합성곱 블록의 숏컷은 필터 F3={F3}개, 스트라이드 {s}의 1×1 합성곱과 배치 정규화를 거칩니다.",
+        "en": "The shortcut has no convolution. A convolutional block's shortcut is a 1×1 convolution with "
+              "F3={F3} filters and stride {s}, then BatchNormalization.",
     },
     "block.shortcut_no_bn": {
-        "ko": "숏컷에 BatchNormalization이 없습니다. 숏컷의 1x1 합성곱 뒤에도 BatchNormalization을 두세요.",
-        "en": "No BatchNormalization on the shortcut: put one after the shortcut's 1x1 convolution.",
+        "ko": "숏컷에 배치 정규화가 없습니다. 숏컷의 1×1 합성곱 뒤에도 BatchNormalization 층을 두세요.",
+        "en": "No BatchNormalization on the shortcut: put one after the shortcut's 1×1 convolution.",
     },
     "block.shortcut_relu": {
-        "ko": "숏컷에 ReLU가 있습니다. 숏컷은 합성곱과 BatchNormalization만 거치고, ReLU는 더한 뒤에 적용합니다.",
+        "ko": "숏컷에 ReLU가 있습니다. 숏컷은 합성곱과 배치 정규화만 거치고, ReLU는 더한 뒤에 적용합니다.",
         "en": "The shortcut has a ReLU. The shortcut is only convolution and BatchNormalization; ReLU comes after the add.",
     },
     "block.shortcut_filters": {
@@ -384,19 +391,20 @@ register({
         "en": "The shortcut's convolution has {found} filters; to match the main path it needs F3={expected}.",
     },
     "block.shortcut_no_stride": {
-        "ko": "숏컷의 합성곱에 스트라이드가 없습니다. 주 경로처럼 `strides=(s, s)`, 여기서는 {s}여야 두 텐서의 크기가 맞습니다.",
+        "ko": "숏컷의 합성곱에 스트라이드가 없습니다. 주 경로처럼 `strides=(s, s)`, 여기서는 스트라이드 {s} 값을 주어야 두 텐서의 크기가 맞습니다.",
         "en": "The shortcut has no stride. Like the main path it needs `strides=(s, s)`, here {s}, so both tensors have the same size.",
     },
     "block.shortcut_stride": {
-        "ko": "숏컷의 스트라이드가 {found}입니다. {expected}여야 합니다.",
+        "ko": "숏컷의 스트라이드가 {found}입니다. 기대하는 스트라이드는 {expected}입니다.",
         "en": "The shortcut's stride is {found}, expected {expected}.",
     },
     "block.bn_axis": {
-        "ko": "BatchNormalization이 잘못된 축(axis={found})을 정규화합니다. 채널 축, `axis=3`이어야 합니다.",
+        "ko": "배치 정규화가 잘못된 축(axis={found})을 정규화합니다. 채널 축, 즉 `axis=3`이어야 합니다.",
         "en": "BatchNormalization normalises the wrong axis (axis={found}); use the channels axis, `axis=3`.",
     },
     "block.training_hardwired": {
-        "ko": "`{layer}`를 `training={value}`로 호출했습니다. 블록 안에서는 `training=`을 넘기지 마세요. 훈련 여부는 `model.fit`과 `model.predict`가 정합니다.",
+        "ko": "`{layer}` 층을 `training={value}` 인자로 호출했습니다. 블록 안에서는 `training=` 인자를 넘기지 마세요. 훈련인지 추론인지는 "
+              "`model.fit` 함수와 `model.predict` 함수가 정합니다.",
         "en": "`{layer}` is called with `training={value}`. Do not pass `training=` inside a block: `model.fit` and `model.predict` decide the mode.",
     },
     "block.layer_names": {

@@ -313,15 +313,15 @@ register({
         "en": "The zero padding is {found}; it should be `(3, 3)`.",
     },
     "resnet.stem_conv_count": {
-        "ko": "첫 블록 앞에 합성곱이 {found}개 있습니다. 7x7 합성곱 conv1 하나여야 합니다.",
-        "en": "There are {found} convolutions before the first block; expected one, the 7x7 conv1.",
+        "ko": "첫 블록 앞에 합성곱이 {found}개 있습니다. 7×7 합성곱 conv1 하나여야 합니다.",
+        "en": "There are {found} convolutions before the first block; expected one, the 7×7 conv1.",
     },
     "resnet.stem_conv": {
-        "ko": "첫 합성곱이 {found}입니다. 필터 64개, 7x7 커널, 스트라이드 2여야 합니다.",
-        "en": "The first convolution is {found}; expected 64 filters, a 7x7 kernel and stride 2.",
+        "ko": "첫 합성곱이 {found}입니다. 필터 64개, 7×7 커널, 스트라이드 2여야 합니다.",
+        "en": "The first convolution is {found}; expected 64 filters, a 7×7 kernel and stride 2.",
     },
     "resnet.stem_bn_missing": {
-        "ko": "conv1 뒤에 BatchNormalization(bn_conv1)이 없습니다.",
+        "ko": "conv1 뒤에 배치 정규화 층(bn_conv1)이 없습니다.",
         "en": "BatchNormalization (bn_conv1) is missing after conv1.",
     },
     "resnet.stem_relu_missing": {
@@ -329,7 +329,7 @@ register({
         "en": "The ReLU after bn_conv1 is missing.",
     },
     "resnet.stem_relu_before_bn": {
-        "ko": "1단계에서 ReLU가 BatchNormalization보다 먼저 옵니다. conv1 → bn_conv1 → ReLU 순서입니다.",
+        "ko": "1단계에서 ReLU가 배치 정규화보다 먼저 옵니다. conv1 → bn_conv1 → ReLU 순서입니다.",
         "en": "In stage 1, ReLU comes before BatchNormalization. The order is conv1 → bn_conv1 → ReLU.",
     },
     "resnet.no_maxpool": {
@@ -341,8 +341,8 @@ register({
         "en": "Stage 1 ends with average pooling; it should be max pooling, `MaxPooling2D((3, 3), strides=(2, 2))`.",
     },
     "resnet.maxpool_size": {
-        "ko": "최대 풀링이 {found}입니다. 3x3, 스트라이드 2여야 합니다.",
-        "en": "The max pooling is {found}; expected 3x3 with stride 2.",
+        "ko": "최대 풀링이 {found}입니다. 3×3, 스트라이드 2여야 합니다.",
+        "en": "The max pooling is {found}; expected 3×3 with stride 2.",
     },
     "resnet.stem_unexpected": {
         "ko": "1단계에 예상하지 못한 층이 있습니다: {layer}",
@@ -361,11 +361,11 @@ register({
         "en": "Stage {stage} has {found} identity blocks, expected {expected}.",
     },
     "resnet.stage_filters": {
-        "ko": "{stage}단계의 필터가 {found}입니다. {expected}여야 합니다.",
+        "ko": "{stage}단계의 필터 수가 {found}입니다. 기대하는 필터 수는 {expected}입니다.",
         "en": "Stage {stage} uses filters {found}; expected {expected}.",
     },
     "resnet.stage_stride": {
-        "ko": "{stage}단계 합성곱 블록의 스트라이드가 {found}입니다. {expected}여야 합니다(2단계는 s=1, 나머지는 s=2).",
+        "ko": "{stage}단계 합성곱 블록의 스트라이드가 {found}입니다. 기대하는 스트라이드는 {expected}입니다(2단계는 s=1, 나머지는 s=2).",
         "en": "Stage {stage}'s convolutional block has stride {found}, expected {expected} (s=1 in stage 2, s=2 after).",
     },
     "resnet.stage_kernel": {
@@ -385,8 +385,8 @@ register({
         "en": "GlobalAveragePooling2D is used; this assignment uses `AveragePooling2D((2, 2), name='avg_pool')` and `Flatten()`.",
     },
     "resnet.avgpool_size": {
-        "ko": "평균 풀링의 크기가 {found}입니다. 2x2여야 합니다.",
-        "en": "The average pooling is {found}; expected 2x2.",
+        "ko": "평균 풀링의 크기가 {found}입니다. 2×2여야 합니다.",
+        "en": "The average pooling is {found}; expected 2×2.",
     },
     "resnet.no_flatten": {
         "ko": "평균 풀링 뒤에 `Flatten()`이 없습니다.",

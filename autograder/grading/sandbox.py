@@ -66,12 +66,11 @@ register({
         "en": "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap).",
     },
     "sandbox.no_userns": {
-        "ko": "bwrap이 사용자 네임스페이스(user namespace)를 만들지 못했습니다. 배포판이 막아 두었을 수 "
-              "있습니다 (Ubuntu 24.04: sysctl kernel.apparmor_restrict_unprivileged_userns=0 또는 bwrap용 "
-              "AppArmor 프로필). bwrap의 말: {detail}",
-        "en": "bwrap could not create a user namespace; the distribution may restrict them (Ubuntu "
-              "24.04: sysctl kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for "
-              "bwrap). bwrap said: {detail}",
+        "ko": "bwrap이 사용자 네임스페이스(user namespace)를 만들지 못했습니다. 배포판이 막아 두었을 수 있습니다 (Ubuntu 24.04: `sysctl "
+              "kernel.apparmor_restrict_unprivileged_userns=0` 또는 bwrap용 AppArmor 프로필). bwrap 출력: {detail}",
+        "en": "bwrap could not create a user namespace; the distribution may restrict them (Ubuntu 24.04: "
+              "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`, or an AppArmor profile for bwrap). "
+              "bwrap said: {detail}",
     },
     "sandbox.death.memory": {
         "ko": "커널이 메모리 한도({limit_mb} MB)를 넘어 강제 종료되었습니다.",
@@ -89,7 +88,7 @@ register({
         "en": "The kernel exited by itself (exit code {code}): an `os._exit`, `sys.exit` or a crash.",
     },
     "sandbox.death.signal": {
-        "ko": "커널이 신호 {signal}로 종료되었습니다.",
+        "ko": "커널이 신호를 받고 종료되었습니다. 받은 신호: {signal}.",
         "en": "The kernel was killed by signal {signal}.",
     },
     "sandbox.death.unresponsive": {

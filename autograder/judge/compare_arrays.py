@@ -22,7 +22,7 @@ register({
         "en": "No result reached the grader for test input {case}. Check whether your function raises on it.",
     },
     "arrays.shape": {
-        "ko": "{case}: 결과의 모양이 {found}입니다. {expected}여야 합니다(은닉층마다 값 하나, `hidden_1`부터 차례로).",
+        "ko": "{case}: 결과의 모양이 {found}입니다. 기대하는 모양은 {expected}입니다(은닉층마다 값 하나, `hidden_1`부터 차례로).",
         "en": "{case}: the result has shape {found}, expected {expected} (one value per hidden layer, from `hidden_1` on).",
     },
     "arrays.not_finite": {
@@ -30,16 +30,16 @@ register({
         "en": "{case}: the result contains NaN or infinity.",
     },
     "arrays.reversed": {
-        "ko": "{case}: 값은 맞지만 순서가 거꾸로입니다(출력 쪽에서 입력 쪽으로). `hidden_1`, `hidden_2`, … 순서로 돌려주세요.",
+        "ko": "{case}: 값은 맞지만 순서가 거꾸로입니다(출력 쪽에서 입력 쪽으로). `hidden_1`, `hidden_2`, … 순서로 반환하세요.",
         "en": "{case}: the values are right but in reverse order (output to input). Return them in the order "
               "`hidden_1`, `hidden_2`, ….",
     },
     "arrays.squared": {
-        "ko": "{case}: 노름(norm)의 제곱을 돌려줍니다. 제곱합의 제곱근, 즉 `tf.norm(grad)`를 쓰세요.",
+        "ko": "{case}: 노름(norm)의 제곱입니다. 제곱합의 제곱근, 즉 `tf.norm(grad)` 값을 쓰세요.",
         "en": "{case}: these are squared norms. Take the square root of the sum of squares, i.e. `tf.norm(grad)`.",
     },
     "arrays.square_root": {
-        "ko": "{case}: 노름의 제곱근을 돌려줍니다. L2 노름 `tf.norm(grad)` 자체를 돌려주세요.",
+        "ko": "{case}: 노름의 제곱근을 반환합니다. L2 노름인 `tf.norm(grad)` 값 자체를 반환하세요.",
         "en": "{case}: these are square roots of the norms. Return the L2 norm `tf.norm(grad)` itself.",
     },
     "arrays.scaled": {
@@ -53,7 +53,7 @@ register({
         "en": "{case}: these are the norms of the bias gradients. Use the gradient with respect to `layer.kernel`.",
     },
     "arrays.inputs": {
-        "ko": "{case}: 층의 가중치가 아니라 층의 입력에 대한 기울기 노름입니다. 이 과제는 `layer.kernel`에 대한 기울기를 요구합니다.",
+        "ko": "{case}: 층의 가중치가 아니라 층의 입력에 대한 기울기의 노름입니다. 이 실습에서는 각 은닉층의 `layer.kernel`에 대한 기울기가 필요합니다.",
         "en": "{case}: these are the norms of the gradients with respect to the layers' inputs. The exercise "
               "asks for the gradients with respect to each `layer.kernel`.",
     },

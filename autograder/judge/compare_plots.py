@@ -19,7 +19,7 @@ from .comparator import ArtifactError, Verdict, ordered_cases
 
 register({
     "plots.case_missing": {
-        "ko": "그래프 {case}의 데이터가 채점기에 도착하지 않았습니다. 함수가 Axes를 돌려주는지 확인하세요.",
+        "ko": "그래프 {case}의 데이터가 채점기에 전달되지 않았습니다. 함수가 Axes 객체를 반환하는지 확인하세요.",
         "en": "The data of plot {case} did not reach the grader. Check that your function returns the Axes.",
     },
     "plots.malformed": {
@@ -27,7 +27,7 @@ register({
         "en": "The plot data ({case}) cannot be read.",
     },
     "plots.ignored_ax": {
-        "ko": "`ax`가 주어졌는데 그 위에 그리지 않았습니다. `ax`가 None일 때만 새 그림을 만들고, 주어진 `ax`를 그대로 돌려주세요.",
+        "ko": "`ax` 인자가 주어졌는데 그 위에 그리지 않았습니다. `ax` 인자가 None일 때만 새 그림을 만들고, 주어진 `ax` 객체를 그대로 반환하세요.",
         "en": "An `ax` was given, but the plot was not drawn on it. Make a new figure only when `ax` is None, and return the given `ax`.",
     },
     "plots.line_count": {
@@ -55,11 +55,11 @@ register({
         "en": "The x axis is on a log scale too. Keep the layer number (x) on a linear scale.",
     },
     "plots.no_xlabel": {
-        "ko": "x축 이름이 없습니다. 예: `ax.set_xlabel('층 / layer')`.",
+        "ko": "x축 레이블이 없습니다. 예: `ax.set_xlabel('층 / layer')`.",
         "en": "The x axis has no label. For example `ax.set_xlabel('층 / layer')`.",
     },
     "plots.no_ylabel": {
-        "ko": "y축 이름이 없습니다. 예: `ax.set_ylabel('기울기 노름 / gradient norm')`.",
+        "ko": "y축 레이블이 없습니다. 예: `ax.set_ylabel('기울기 노름 / gradient norm')`.",
         "en": "The y axis has no label. For example `ax.set_ylabel('기울기 노름 / gradient norm')`.",
     },
     "plots.no_legend": {
@@ -67,7 +67,7 @@ register({
         "en": "There is no legend. Give each line a `label=` and call `ax.legend()`.",
     },
     "plots.legend_entries": {
-        "ko": "범례의 항목이 {found}입니다. 사전의 키 {expected}여야 합니다.",
+        "ko": "범례의 항목이 {found}입니다. 사전의 키인 {expected} 항목이어야 합니다.",
         "en": "The legend shows {found}; it should show the dict's keys {expected}.",
     },
     "plots.feedback_yours": {"ko": "여러분의 그래프", "en": "Your plot"},

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 
 import resnet_course.autograder  # noqa: E402
 import resnet_course.utils  # noqa: E402
-from _build_helpers import COURSE, REPO  # noqa: E402
+from _build_helpers import COURSE  # noqa: E402
 from resnet_course.autograder.authoring import build  # noqa: E402
 from resnet_course.autograder.authoring.glossary import (  # noqa: E402
     check_glossary, check_messages, check_pair, english_terms_used, korean_in_code, load_glossary,
@@ -31,37 +31,6 @@ GLOSSARY = load_glossary(COURSE / "glossary.yml")
 SPELLINGS = load_spellings(COURSE / "glossary.yml")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
-# Messages registered under autograder/ that do not follow the glossary and the house rules
-# yet: their texts are rewritten in phase 2 of #15 (the check messages), which empties this
-# list. utils/ (widgets, plots, data) and the notebooks are held to the rules already.
-PHASE_2_MESSAGES = {
-    "arrays.inputs", "arrays.reversed", "arrays.shape", "arrays.square_root", "arrays.squared",
-    "block.add_before_last_bn", "block.bn_axis", "block.bn_missing", "block.conv_count",
-    "block.filters_order", "block.first_stride", "block.kernel_f_on_1x1", "block.kernel_size",
-    "block.relu_before_add", "block.relu_missing", "block.shortcut_no_bn", "block.shortcut_no_conv",
-    "block.shortcut_no_stride", "block.shortcut_relu", "block.shortcut_stride",
-    "block.stride_on_middle", "block.training_hardwired", "build.help_out", "build.image_missing",
-    "build.nbgrader_failed", "build.release_missing", "build.stale", "deep.activation",
-    "deep.layer_count", "deep.skip_count", "deep.skip_wiring", "deep.units", "feedback.help",
-    "feedback.hidden", "feedback.title", "hint.convolutional_strides", "intake.bad_timestamp",
-    "intake.empty", "intake.renamed", "model.input_shape",
-    "model.mode_training", "model.output_shape", "model.too_large", "model.training_only_hint",
-    "plots.case_missing", "plots.ignored_ax", "plots.legend_entries", "plots.no_xlabel",
-    "plots.no_ylabel", "resnet.avgpool_size", "resnet.maxpool_size", "resnet.stage_filters",
-    "resnet.stage_stride", "resnet.stem_bn_missing", "resnet.stem_conv", "resnet.stem_conv_count",
-    "resnet.stem_relu_before_bn", "resnet_check.not_model", "resnet_check.not_tensor",
-    "resnet_check.output_shape", "resnet_check.values_inference", "resnet_check.values_training",
-    "sandbox.death.signal", "sandbox.no_userns", "source.answer_grade_id",
-    "source.duplicate_grade_id", "source.filter_drops", "source.marker_without_metadata",
-    "source.partner_mismatch", "source.test_docstring", "source.test_grade_id",
-    "source.test_metadata", "source.untested_function", "vanishing.build.hidden_count",
-    "vanishing.build.hidden_input", "vanishing.build.not_model", "vanishing.build.skip_inputs",
-    "vanishing.build.skip_unnamed", "vanishing.build.unexpected_skip", "vanishing.build.values",
-    "vanishing.build.wrong_activation",
-    "vanishing.norms.not_array", "vanishing.norms.not_numbers", "vanishing.norms.values",
-    "vanishing.plot.ignores_ax", "vanishing.plot.no_xlabel", "vanishing.plot.no_ylabel",
-    "vanishing.plot.not_axes", "vanishing.plot.x_values", "check.returns_none",
-}
 
 # Notebook 2, section 6 (your own picture) is being rewritten in another task; until that
 # lands, the one rule it still breaks is allowed there, and only there.
@@ -178,26 +147,12 @@ def _message_problems(catalog):
     return found
 
 
-def _registered_in_utils(key):
-    pattern = f'"{key}":'
-    return any(pattern in path.read_text(encoding="utf-8") for path in (REPO / "utils").rglob("*.py"))
-
-
 def test_every_message_follows_the_glossary_and_the_house_rules():
     catalog = _course_catalog()
     assert len(catalog) > 300
     found = _message_problems(catalog)
-    problems = [p for key, listed in sorted(found.items()) if key not in PHASE_2_MESSAGES for p in listed]
+    problems = [p for key, listed in sorted(found.items()) for p in listed]
     assert not problems, _report(problems)
-
-
-def test_phase_2_allowance_names_only_autograder_messages_that_still_break_a_rule():
-    catalog = _course_catalog()
-    found = _message_problems(catalog)
-    assert PHASE_2_MESSAGES <= set(catalog), sorted(PHASE_2_MESSAGES - set(catalog))
-    fixed = sorted(PHASE_2_MESSAGES - set(found))
-    assert not fixed, f"these messages follow the rules now: take them off PHASE_2_MESSAGES: {fixed}"
-    assert not [key for key in PHASE_2_MESSAGES if _registered_in_utils(key)]
 
 
 def test_a_message_that_breaks_a_rule_is_named():
