@@ -13,7 +13,7 @@ grader can charge a mistake inside a block to that block, once.
 from resnet_course.utils.messages import register
 
 from .block_parts import find_block, roles_of
-from .blocks import dedupe, diagnose_block
+from .blocks import dedupe, diagnose_block, located
 from .graph import as_pair, graph_of
 
 RESNET50_STAGES = (
@@ -213,7 +213,8 @@ _LAYOUT_KEYS = ("block.filters_count", "block.filters_order", "block.shortcut_fi
 
 
 def diagnose_resnet50_blocks(model, skip=()):
-    """Problems inside ResNet50's blocks, each with `block` set to e.g. '4c' in its values.
+    """Problems inside ResNet50's blocks, each saying which block (`block` names e.g. '4c') and
+    naming its convolutions in full (`conv` e.g. 'res4c_branch2b').
 
     Each block is judged against the filters, kernel and stride of the stage it sits in
     (ResNet50's table), so a wrong layout reported by `diagnose_resnet50_layout` is not
@@ -238,7 +239,7 @@ def diagnose_resnet50_blocks(model, skip=()):
                                                        "block.shortcut_stride") and summary["stride"] != stride:
                     continue  # the stage's stride: resnet.stage_stride names it
                 seen.add(key)
-                problems.append((key, dict(values, block=f"{stage}{_LETTERS[index]}")))
+                problems += located([(key, values)], stage, _LETTERS[index])
     return problems
 
 
