@@ -323,3 +323,31 @@ def test_particles_glued_to_code_or_fields_are_found():
     assert glued_to_fields("{expected}여야 합니다. '{name}'이(가) 없고 `{layer}`를 봅니다.") == \
         ["{expected}여야", "{name}'이(가)", "{layer}`를"]
     assert glued_to_fields("SIGNS 파일({files})이 없고 `{name}` 층은 {path} 파일에") == []
+
+
+# ---------------------------------------------------------------------------------------
+# Texts outside the catalog: the students' bundle README
+# ---------------------------------------------------------------------------------------
+
+def _bundle_readme_problems(readme):
+    """The glossary and the house rules on the bundle README, each language's text apart."""
+    from resnet_course.autograder.authoring.source_checks import prose_text
+
+    ko, en = readme("ko", "resnet_course-1.0-py3-none-any.whl"), readme("en", "resnet_course-1.0-py3-none-any.whl")
+    offline = [readme(lang, "w.whl", platform="linux x86_64, Python 3.11") for lang in ("ko", "en")]
+    problems = check_pair(ko, en, "bundle README", GLOSSARY, SPELLINGS)
+    problems += check_pair(*offline, "bundle README (offline)", GLOSSARY, SPELLINGS)
+    for text_ in (ko, offline[0]):
+        problems += [("style.glued_particle", {"where": "bundle README", "text": t}) for t in glued_particles(text_)]
+    for text_ in (ko, en, *offline):
+        problems += [("style.nested_parentheses", {"where": "bundle README", "text": t})
+                     for t in nested_parentheses(prose_text(text_))]
+    assert not HANGUL.search(en) and not HANGUL.search(offline[1])
+    return problems
+
+
+def test_the_bundle_readme_follows_the_glossary_and_the_house_rules():
+    from resnet_course.autograder.authoring import bundle_readme
+
+    problems = _bundle_readme_problems(bundle_readme.readme)
+    assert not problems, _report(problems)
