@@ -27,9 +27,8 @@ SECRET_MARKERS = (
 
 register({
     "source.header": {
-        "ko": "{path}: 파일 첫머리에 jupytext 헤더(`format_name: myst`와 `kernelspec`)가 없습니다. 헤더가 없으면 "
-              "코드 셀, nbgrader 메타데이터, 커널 정보를 제대로 읽거나 저장할 수 없습니다. "
-              "course/AUTHORING.md의 헤더를 복사해 넣으세요.",
+        "ko": "{path}: 파일 첫머리에 jupytext 헤더(`format_name: myst` 항목과 `kernelspec`)가 없습니다. 헤더가 없으면 코드 셀, nbgrader "
+              "메타데이터, 커널 정보를 제대로 읽거나 저장할 수 없습니다. course/AUTHORING.md의 헤더를 복사해 넣으세요.",
         "en": "{path}: the jupytext header (`format_name: myst` and `kernelspec`) is missing. Without it code "
               "cells, nbgrader metadata and the kernel are not reliably read or saved. "
               "Copy the header from course/AUTHORING.md.",
@@ -51,8 +50,7 @@ register({
               "Without it the answer or the hidden tests would reach students as they are.",
     },
     "source.no_lang": {
-        "ko": "{where}: 설명 셀에 언어 태그가 없습니다. 셀 위에 `+++ {{\"lang\": \"ko\"}}` 또는 "
-              "`+++ {{\"lang\": \"en\"}}`를 붙이세요.",
+        "ko": "{where}: 설명 셀에 언어 태그가 없습니다. 셀 위에 `+++ {{\"lang\": \"ko\"}}` 또는 `+++ {{\"lang\": \"en\"}}` 줄을 붙이세요.",
         "en": "{where}: a prose cell has no language tag. Put `+++ {{\"lang\": \"ko\"}}` or "
               "`+++ {{\"lang\": \"en\"}}` above it.",
     },

@@ -40,8 +40,8 @@ register({
         "en": "❌ {exercise}: something needs fixing.",
     },
     "check.not_answered": {
-        "ko": "⏳ {exercise}: 아직 답을 작성하지 않았습니다. 위의 `# GRADED FUNCTION: {exercise}` 셀에서 "
-              "`raise NotImplementedError()`를 지우고 코드를 작성한 뒤 그 셀을 실행하세요.",
+        "ko": "⏳ {exercise}: 아직 답을 작성하지 않았습니다. 위의 `# GRADED FUNCTION: {exercise}` 셀에서 `raise "
+              "NotImplementedError()` 줄을 지우고 코드를 작성한 뒤 그 셀을 실행하세요.",
         "en": "⏳ {exercise}: not answered yet. In the `# GRADED FUNCTION: {exercise}` cell above, replace "
               "`raise NotImplementedError()` with your code and run that cell.",
     },

@@ -20,11 +20,11 @@ register({
         "en": "It should return a keras.Model, but returns {found}.",
     },
     "vanishing.build.input_dim": {
-        "ko": "입력의 특성 수가 {found}입니다. `keras.Input(shape=(input_dim,))`로 {expected}개여야 합니다.",
+        "ko": "입력의 특성 수가 {found}입니다. `keras.Input(shape=(input_dim,))` 입력으로 {expected}개여야 합니다.",
         "en": "The input has {found} features; it must have input_dim = {expected}: `keras.Input(shape=(input_dim,))`.",
     },
     "vanishing.build.hidden_count": {
-        "ko": "은닉층(`output`이 아닌 Dense 층)이 {found}개입니다. 깊이 depth={depth}이면 {depth}개여야 합니다.",
+        "ko": "은닉층(이름이 `output` 층이 아닌 Dense 층)이 {found}개입니다. 깊이 depth={depth}이면 {depth}개여야 합니다.",
         "en": "There are {found} hidden layers (Dense layers other than `output`); depth={depth} needs {depth}.",
     },
     "vanishing.build.hidden_names": {
@@ -83,7 +83,7 @@ register({
         "en": "hidden_{i} takes {found}; it must take the value just before it, {expected}.",
     },
     "vanishing.build.no_bias": {
-        "ko": "{name}에 편향이 없습니다. `use_bias`는 기본값(True)으로 두세요.",
+        "ko": "{name}에 편향이 없습니다. `use_bias` 인자는 기본값(True)으로 두세요.",
         "en": "{name} has no bias; leave `use_bias` at its default (True).",
     },
     "vanishing.build.wrong_activation": {

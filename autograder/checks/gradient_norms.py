@@ -55,7 +55,7 @@ register({
         "en": "These look like the biases' gradient norms; measure the kernel, the weight matrix (`layer.kernel`).",
     },
     "vanishing.norms.broadcast": {
-        "ko": "손실이 (n, n) 행렬로 브로드캐스팅된 것 같습니다. `model(X)`와 `Y`의 모양을 둘 다 (n, 1)로 맞추세요.",
+        "ko": "손실이 (n, n) 행렬로 브로드캐스팅된 것 같습니다. `model(X)` 출력과 `Y` 값의 모양을 둘 다 (n, 1)로 맞추세요.",
         "en": "The loss seems to broadcast to an (n, n) matrix: make `model(X)` and `Y` both shape (n, 1).",
     },
     "vanishing.norms.values": {

@@ -15,7 +15,7 @@ register({
         "en": "It should return a matplotlib Axes but returns {found}. End with `return ax`.",
     },
     "vanishing.plot.no_lines": {
-        "ko": "선이 없습니다. 네트워크마다 `ax.plot(x, norms, label=name)`으로 선을 하나씩 그리세요.",
+        "ko": "선이 없습니다. 네트워크마다 `ax.plot(x, norms, label=name)` 호출로 선을 하나씩 그리세요.",
         "en": "There are no lines. Draw one line per network with `ax.plot(x, norms, label=name)`.",
     },
     "vanishing.plot.line_count": {
@@ -39,7 +39,7 @@ register({
         "en": "The x values of the {name!r} line are not 1, 2, …, {n}.",
     },
     "vanishing.plot.not_log": {
-        "ko": "세로축이 로그 스케일이 아닙니다({found}). `ax.set_yscale(\"log\")`를 쓰세요.",
+        "ko": "세로축이 로그 스케일이 아닙니다({found}). `ax.set_yscale(\"log\")` 함수를 쓰세요.",
         "en": "The y axis is not log scale ({found}). Use `ax.set_yscale(\"log\")`.",
     },
     "vanishing.plot.no_xlabel": {
@@ -51,7 +51,7 @@ register({
         "en": "The y axis has no label. Use `ax.set_ylabel(...)`.",
     },
     "vanishing.plot.no_legend": {
-        "ko": "범례가 없습니다. 선마다 `label=name`을 주고 `ax.legend()`를 부르세요.",
+        "ko": "범례가 없습니다. 선마다 `label=name` 인자를 주고 `ax.legend()` 함수를 부르세요.",
         "en": "The legend is missing. Give each line `label=name` and call `ax.legend()`.",
     },
     "vanishing.plot.legend_texts": {

@@ -276,7 +276,7 @@ def located(problems, stage, letter):
 register({
     "block.in_resnet": {"ko": "블록 {block}: ", "en": "Block {block}: "},
     "block.no_add": {
-        "ko": "{block}숏컷(shortcut)을 더하는 층(Add)이 없습니다. 주 경로의 끝에서 `Add()([X, X_shortcut])`로 입력을 다시 더하세요.",
+        "ko": "{block}숏컷(shortcut)을 더하는 층(Add)이 없습니다. 주 경로의 끝에서 `Add()([X, X_shortcut])` 층으로 입력을 다시 더하세요.",
         "en": "{block}There is no add: the shortcut is never added back. End the main path with `Add()([X, "
               "X_shortcut])`.",
     },
@@ -290,7 +290,7 @@ register({
               "shortcut.",
     },
     "block.shortcut_not_input": {
-        "ko": "{block}숏컷이 블록의 입력 X에서 시작하지 않습니다. 첫 합성곱 전에 `X_shortcut = X`로 입력을 저장해 두세요.",
+        "ko": "{block}숏컷이 블록의 입력 X에서 시작하지 않습니다. 첫 합성곱 전에 `X_shortcut = X` 문장으로 입력을 저장해 두세요.",
         "en": "{block}The shortcut does not start from the block's input X. Save it with `X_shortcut = X` "
               "before the first convolution.",
     },
@@ -326,7 +326,7 @@ register({
               "and width.",
     },
     "block.padding_unknown": {
-        "ko": "{block}합성곱 {conv}의 패딩이 {found}입니다. `valid`를 쓰세요.",
+        "ko": "{block}합성곱 {conv}의 패딩이 {found}입니다. `valid` 패딩을 쓰세요.",
         "en": "{block}Convolution {conv} uses padding {found}; use `valid`.",
     },
     "block.stride_on_middle": {
@@ -385,7 +385,7 @@ register({
               "BatchNormalization → add → ReLU.",
     },
     "block.final_relu_missing": {
-        "ko": "{block}마지막 ReLU가 없습니다. 숏컷을 더한 뒤 `Activation('relu')`를 적용하세요.",
+        "ko": "{block}마지막 ReLU가 없습니다. 숏컷을 더한 뒤 `Activation('relu')` 층을 적용하세요.",
         "en": "{block}The final ReLU is missing: apply `Activation('relu')` after adding the shortcut.",
     },
     "block.after_add_unexpected": {
@@ -445,8 +445,8 @@ register({
               "`model.fit` and `model.predict` decide the mode.",
     },
     "block.layer_names": {
-        "ko": "층 이름 {count}개가 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 층 이름은 `conv_name_base` 변수와 "
-              "`bn_name_base` 변수로 짓습니다. 숏컷의 두 층은 `'1'`, 주 경로의 층은 `'2a'`, `'2b'`, `'2c'`를 붙입니다.",
+        "ko": "층 이름 {count}개가 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 층 이름은 `conv_name_base` 변수와 `bn_name_base` 변수로 "
+              "짓습니다. 숏컷의 두 층에는 `'1'`, 주 경로의 층에는 `'2a'`, `'2b'`, `'2c'` 꼬리를 붙입니다.",
         "en": "{count} layer names differ from the naming convention (expected ≠ found): {examples}. Name the layers "
               "with `conv_name_base` and `bn_name_base`: `'1'` for the shortcut's two layers, `'2a'`, `'2b'`, `'2c'` "
               "on the main path.",

@@ -298,15 +298,15 @@ def resnet50_roles(model):
 
 register({
     "resnet.model_name": {
-        "ko": "모델 이름이 {found!r}입니다. `Model(..., name='ResNet50')`으로 지으세요.",
+        "ko": "모델 이름이 {found!r}입니다. `Model(..., name='ResNet50')`처럼 이름을 지으세요.",
         "en": "The model is named {found!r}; name it with `Model(..., name='ResNet50')`.",
     },
     "resnet.no_blocks": {
-        "ko": "모델에서 잔차 블록을 찾지 못했습니다. `convolutional_block`과 `identity_block`을 호출했는지 확인하세요.",
+        "ko": "모델에서 잔차 블록을 찾지 못했습니다. `convolutional_block` 함수와 `identity_block` 함수를 호출했는지 확인하세요.",
         "en": "No residual block found in the model. Check that it calls `convolutional_block` and `identity_block`.",
     },
     "resnet.no_zeropad": {
-        "ko": "제로 패딩(zero padding)이 없습니다. 입력 바로 뒤에 `ZeroPadding2D((3, 3))`를 두세요.",
+        "ko": "제로 패딩(zero padding)이 없습니다. 입력 바로 뒤에 `ZeroPadding2D((3, 3))` 층을 두세요.",
         "en": "Zero padding missing: put `ZeroPadding2D((3, 3))` right after the input.",
     },
     "resnet.zeropad_size": {
@@ -334,7 +334,7 @@ register({
         "en": "In stage 1, ReLU comes before BatchNormalization. The order is conv1 → bn_conv1 → ReLU.",
     },
     "resnet.no_maxpool": {
-        "ko": "최대 풀링(max pooling)이 없습니다. 1단계 끝에 `MaxPooling2D((3, 3), strides=(2, 2))`를 두세요.",
+        "ko": "최대 풀링(max pooling)이 없습니다. 1단계 끝에 `MaxPooling2D((3, 3), strides=(2, 2))` 층을 두세요.",
         "en": "Max pooling missing: end stage 1 with `MaxPooling2D((3, 3), strides=(2, 2))`.",
     },
     "resnet.stem_avgpool": {
@@ -374,7 +374,7 @@ register({
         "en": "Stage {stage}'s blocks use middle kernel sizes {found}; every block uses f=3.",
     },
     "resnet.no_avgpool": {
-        "ko": "평균 풀링이 없습니다. 5단계 뒤에 `AveragePooling2D((2, 2), name='avg_pool')`를 두세요.",
+        "ko": "평균 풀링이 없습니다. 5단계 뒤에 `AveragePooling2D((2, 2), name='avg_pool')` 층을 두세요.",
         "en": "Average pooling missing: put `AveragePooling2D((2, 2), name='avg_pool')` after stage 5.",
     },
     "resnet.avgpool_is_max": {
@@ -382,7 +382,8 @@ register({
         "en": "Stage 5 is followed by max pooling; it should be average pooling, `AveragePooling2D((2, 2), name='avg_pool')`.",
     },
     "resnet.avgpool_global": {
-        "ko": "전역 평균 풀링(GlobalAveragePooling2D)을 썼습니다. 이 과제는 `AveragePooling2D((2, 2), name='avg_pool')`와 `Flatten()`을 씁니다.",
+        "ko": "전역 평균 풀링(GlobalAveragePooling2D)을 썼습니다. 이 과제는 `AveragePooling2D((2, 2), name='avg_pool')` 층과 "
+              "`Flatten()` 층을 씁니다.",
         "en": "GlobalAveragePooling2D is used; this assignment uses `AveragePooling2D((2, 2), name='avg_pool')` and `Flatten()`.",
     },
     "resnet.avgpool_size": {
@@ -390,7 +391,7 @@ register({
         "en": "The average pooling is {found}; expected 2×2.",
     },
     "resnet.no_flatten": {
-        "ko": "평균 풀링 뒤에 `Flatten()`이 없습니다.",
+        "ko": "평균 풀링 뒤에 `Flatten()` 층이 없습니다.",
         "en": "`Flatten()` is missing after the average pooling.",
     },
     "resnet.dense_count": {
@@ -402,7 +403,7 @@ register({
         "en": "The output layer has {found} units, expected {expected}, the number of classes (use the `classes` argument).",
     },
     "resnet.no_softmax": {
-        "ko": "출력에 소프트맥스(softmax)가 없습니다. `Dense(classes, activation='softmax', ...)`를 쓰세요.",
+        "ko": "출력에 소프트맥스(softmax)가 없습니다. `Dense(classes, activation='softmax', ...)` 층을 쓰세요.",
         "en": "No softmax on the output: use `Dense(classes, activation='softmax', ...)`.",
     },
     "resnet.head_unexpected": {

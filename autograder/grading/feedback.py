@@ -37,7 +37,7 @@ register({
     },
     "feedback.hidden": {"ko": "[숨겨진 테스트의 내용은 보여 주지 않습니다]", "en": "[hidden test content is not shown]"},
     "feedback.none": {
-        "ko": "{assignment}의 채점 결과가 없습니다. 먼저 `resnet-course grade`를 실행하세요.",
+        "ko": "{assignment}의 채점 결과가 없습니다. 먼저 `resnet-course grade` 명령을 실행하세요.",
         "en": "No grading results for {assignment}. Run `resnet-course grade` first.",
     },
     "feedback.written": {"ko": "피드백 {count}개를 {path}에 썼습니다.", "en": "Wrote {count} feedback pages to {path}."},

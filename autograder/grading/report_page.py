@@ -76,13 +76,12 @@ register({
         "en": "Some stored files could not be read; the report leaves out only those:",
     },
     "report.other_version": {
-        "ko": "이 학생들은 다른 판의 과정으로 채점되었습니다. `resnet-course grade`를 다시 실행하면 현재 과정으로 "
-              "다시 채점합니다: {students}",
+        "ko": "이 학생들은 다른 판의 과정으로 채점되었습니다. `resnet-course grade` 명령을 다시 실행하면 현재 과정으로 다시 채점합니다: {students}",
         "en": "These students were graded against another version of the course; running `resnet-course grade` "
               "again grades them against the current one: {students}",
     },
     "report.no_feedback": {
-        "ko": "피드백 페이지가 없는 학생은 연결하지 않았습니다. `resnet-course feedback`으로 만드세요.",
+        "ko": "피드백 페이지가 없는 학생은 연결하지 않았습니다. `resnet-course feedback` 명령으로 만드세요.",
         "en": "Students without a feedback page are not linked. Write the pages with `resnet-course feedback`.",
     },
 })

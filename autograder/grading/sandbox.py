@@ -54,9 +54,8 @@ ENV_ALLOWED = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "NBGRADER_EXECUTION", "KERAS_
 
 register({
     "sandbox.unavailable": {
-        "ko": "학생 코드를 격리할 샌드박스를 쓸 수 없습니다: {reason}\n"
-              "격리 없이 채점하면 학생 코드가 채점자 권한으로 실행되어 정답과 성적부를 읽을 수 있습니다. "
-              "믿을 수 있는 제출물만 채점한다면 `--no-sandbox`를 붙여 다시 실행하세요.",
+        "ko": "학생 코드를 격리할 샌드박스를 쓸 수 없습니다: {reason}\n격리 없이 채점하면 학생 코드가 채점자 권한으로 실행되어 정답과 성적부를 읽을 수 있습니다. 믿을 수 있는 "
+              "제출물만 채점한다면 `--no-sandbox` 옵션을 붙여 다시 실행하세요.",
         "en": "The sandbox that isolates student code is not available: {reason}\n"
               "Without it, student code runs with the grader's rights and can read the solutions and "
               "the gradebook. If you trust these submissions, run again with `--no-sandbox`.",

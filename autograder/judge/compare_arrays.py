@@ -62,9 +62,8 @@ register({
         "en": "{case}: the output layer (`output`) is included. Include only the hidden layers `hidden_1` ….",
     },
     "arrays.values": {
-        "ko": "{case}: 값이 기대와 다릅니다(층 {layer}에서 처음 다름: {found:.4g}, 기대 {expected:.4g}). 손실이 "
-              "`model(X)`와 Y의 평균 제곱 오차인지, `tf.GradientTape` 안에서 계산했는지, 편향(bias)이 아니라 각 은닉층의 "
-              "커널(kernel)에 대한 기울기인지 확인하세요.",
+        "ko": "{case}: 값이 기대와 다릅니다(층 {layer}에서 처음 다름: {found:.4g}, 기대 {expected:.4g}). 손실이 `model(X)` 출력과 Y의 "
+              "평균 제곱 오차인지, `tf.GradientTape` 안에서 계산했는지, 편향(bias)이 아니라 각 은닉층의 커널(kernel)에 대한 기울기인지 확인하세요.",
         "en": "{case}: the values differ (first at layer {layer}: {found:.4g}, expected {expected:.4g}). Check that "
               "the loss is the mean squared error between `model(X)` and Y, computed inside `tf.GradientTape`, and that "
               "you take the gradient with respect to each hidden layer's kernel (not its bias).",

@@ -36,7 +36,7 @@ register({
         "en": "Hidden layer {layer} uses activation {found}; use the activation argument ({expected}).",
     },
     "deep.output": {
-        "ko": "출력층이 기대와 다릅니다: {found}. 활성화 함수 없는 `Dense(1, name=\"output\")`여야 합니다.",
+        "ko": "출력층이 기대와 다릅니다: {found}. 활성화 함수 없는 `Dense(1, name=\"output\")` 층이어야 합니다.",
         "en": "The output layer is not as expected: {found}. It should be `Dense(1, name=\"output\")` with no activation.",
     },
     "deep.skip_count": {

@@ -47,7 +47,7 @@ register({
         "en": "The y values of line '{label}' differ from the norms it was given. Plot the dict's values as they are, in layer order.",
     },
     "plots.not_log": {
-        "ko": "y축이 로그 스케일(log scale)이 아닙니다. `ax.set_yscale('log')`나 `ax.semilogy(...)`를 쓰세요.",
+        "ko": "y축이 로그 스케일(log scale)이 아닙니다. `ax.set_yscale('log')` 또는 `ax.semilogy(...)` 함수를 쓰세요.",
         "en": "The y axis is not on a log scale. Use `ax.set_yscale('log')` or `ax.semilogy(...)`.",
     },
     "plots.x_log": {
@@ -63,7 +63,7 @@ register({
         "en": "The y axis has no label. For example `ax.set_ylabel('기울기 노름 / gradient norm')`.",
     },
     "plots.no_legend": {
-        "ko": "범례(legend)가 없습니다. 선마다 `label=`을 주고 `ax.legend()`를 호출하세요.",
+        "ko": "범례(legend)가 없습니다. 선마다 `label=` 인자를 주고 `ax.legend()` 함수를 호출하세요.",
         "en": "There is no legend. Give each line a `label=` and call `ax.legend()`.",
     },
     "plots.legend_entries": {
