@@ -51,7 +51,7 @@ register({
         "en": "The values are halved: use the plain mean squared error, without a factor 1/2.",
     },
     "vanishing.norms.biases": {
-        "ko": "편향의 기울기 노름처럼 보입니다. 커널, 곧 가중치 행렬(`layer.kernel`)의 기울기를 재세요.",
+        "ko": "편향의 기울기 노름처럼 보입니다. 커널, 즉 가중치 행렬(`layer.kernel`)의 기울기를 재세요.",
         "en": "These look like the biases' gradient norms; measure the kernel, the weight matrix (`layer.kernel`).",
     },
     "vanishing.norms.broadcast": {
@@ -60,9 +60,9 @@ register({
     },
     "vanishing.norms.values": {
         "ko": "값이 기대하는 기울기 노름과 다릅니다 (깊이 depth={depth}, 잔차 residual={residual}). hidden_1 층: 기대값 "
-              "{expected:.4g}, 받은 값 {found:.4g}. 이 테스트는 가중치와 입력을 고정한 자체 네트워크를 씁니다. 확인할 것: 손실이 평균 제곱 오차이고 "
+              "{expected:.4g}, 받은 값 {found:.4g}. 이 테스트는 가중치와 입력을 고정한 자체 네트워크를 씁니다. 다음을 확인하세요: 손실이 평균 제곱 오차이고 "
               "`tf.GradientTape` 블록 안에서 계산되는지, 기울기가 각 은닉층의 `layer.kernel`에 대한 것인지, 노름이 제곱이나 제곱근이 아닌 "
-              "`tf.norm(grad)` 값인지, `hidden_1`부터 차례로인지.",
+              "`tf.norm(grad)` 값인지, 값이 `hidden_1`부터 차례대로인지.",
         "en": "The values differ from the expected gradient norms (depth={depth}, residual={residual}). "
               "hidden_1: expected {expected:.4g}, got {found:.4g}. The test uses its own network with fixed "
               "weights and inputs. Check that the loss is the mean squared error computed inside the "

@@ -27,7 +27,7 @@ register({
         "en": "No line shows the norms of {name!r}; the y values must be the norms themselves.",
     },
     "vanishing.plot.log_values": {
-        "ko": "세로값이 노름의 log10처럼 보입니다. 노름 그대로 그리고 `ax.set_yscale(\"log\")`에 로그를 맡기세요.",
+        "ko": "세로값이 노름의 log10처럼 보입니다. 노름을 그대로 그리고, 로그 눈금은 `ax.set_yscale(\"log\")` 함수로 정하세요.",
         "en": "The y values look like log10 of the norms. Plot the norms themselves and let `ax.set_yscale(\"log\")` take the log.",
     },
     "vanishing.plot.x_from_zero": {

@@ -24,7 +24,7 @@ register({
     "report.section.summary": {"ko": "점수 요약", "en": "Scores at a glance"},
     "report.section.checks": {"ko": "검사별 결과 (실습별, 어려운 검사부터)", "en": "Checks (by exercise, hardest first)"},
     "report.section.mistakes": {"ko": "자주 나온 실수", "en": "Mistakes by frequency"},
-    "report.section.no_result": {"ko": "채점기에 결과가 도착하지 않은 검사", "en": "Checks no result reached"},
+    "report.section.no_result": {"ko": "채점기에 결과가 전달되지 않은 검사", "en": "Checks no result reached"},
     "report.section.irregular": {"ko": "정상적으로 채점되지 않은 학생", "en": "Students not graded as normal"},
     "report.section.timing": {"ko": "채점 시간", "en": "Grading time"},
     "report.section.notes": {"ko": "참고", "en": "Notes"},

@@ -18,7 +18,7 @@ from .comparator import ArtifactError, Verdict, ordered_cases
 
 register({
     "arrays.case_missing": {
-        "ko": "테스트 입력 {case}에 대한 결과가 채점기에 도착하지 않았습니다. 함수가 그 입력에서 오류를 내는지 확인하세요.",
+        "ko": "테스트 입력 {case}에 대한 결과가 채점기에 전달되지 않았습니다. 함수가 그 입력에서 오류를 내는지 확인하세요.",
         "en": "No result reached the grader for test input {case}. Check whether your function raises on it.",
     },
     "arrays.shape": {

@@ -43,7 +43,7 @@ register({
         "en": "The x values of line '{label}' are not as expected: {found}. They should run from 1 to the number of layers.",
     },
     "plots.y_values": {
-        "ko": "선 '{label}'의 y 값이 주어진 노름과 다릅니다. 사전(dict)의 값을 그대로, 층 순서대로 그리세요.",
+        "ko": "선 '{label}'의 y 값이 주어진 노름과 다릅니다. 딕셔너리(dict)의 값을 그대로, 층 순서대로 그리세요.",
         "en": "The y values of line '{label}' differ from the norms it was given. Plot the dict's values as they are, in layer order.",
     },
     "plots.not_log": {
@@ -67,7 +67,7 @@ register({
         "en": "There is no legend. Give each line a `label=` and call `ax.legend()`.",
     },
     "plots.legend_entries": {
-        "ko": "범례의 항목이 {found}입니다. 사전의 키인 {expected} 항목이어야 합니다.",
+        "ko": "범례의 항목이 {found}입니다. 딕셔너리의 키인 {expected} 항목이어야 합니다.",
         "en": "The legend shows {found}; it should show the dict's keys {expected}.",
     },
     "plots.feedback_yours": {"ko": "여러분의 그래프", "en": "Your plot"},

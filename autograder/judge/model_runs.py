@@ -22,7 +22,7 @@ from .weights import close, fill_weights, model_input, outputs
 
 register({
     "model.case_missing": {
-        "ko": "테스트 인자 {case}에 대한 결과가 채점기에 도착하지 않았습니다. 함수가 그 인자에서 오류를 내는지 확인하세요.",
+        "ko": "테스트 인자 {case}에 대한 결과가 채점기에 전달되지 않았습니다. 함수가 그 인자에서 오류를 내는지 확인하세요.",
         "en": "No result reached the grader for the test arguments {case}. Check whether your function raises for them.",
     },
     "model.input_shape": {

@@ -132,7 +132,7 @@ def test_unknown_grade_id_and_missing_artifacts_score_zero_with_a_reason(tmp_pat
     assert not unknown.passed and "No comparison is registered" in unknown.message()
     missing = worker.judge_one("squares_values", "nb", student, reference, tmp_path / "fb", table, {})
     assert not missing.passed and "No result reached the grader" in missing.message()
-    assert "채점기에 결과가 도착하지 않았습니다" in missing.message()
+    assert "채점기에 결과가 전달되지 않았습니다" in missing.message()
 
 
 def test_every_graded_cell_of_the_course_has_a_comparator(repo):
