@@ -64,7 +64,7 @@ register({
         "en": "The sources cannot be built. Fix the following:",
     },
     "build.image_missing": {
-        "ko": "{where}: 그림 파일 `../images/{name}` 파일이 {folder} 폴더에 없습니다.",
+        "ko": "{where}: 그림 `../images/{name}` 파일이 {folder} 폴더에 없습니다.",
         "en": "{where}: the image `../images/{name}` is not in {folder}.",
     },
     "build.image_type": {

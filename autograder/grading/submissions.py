@@ -64,7 +64,7 @@ register({
         "en": "Graded notebook {found} as {expected} (it was submitted under another name).",
     },
     "intake.missing": {
-        "ko": "노트북 파일 {notebook}.ipynb 파일이 제출되지 않았습니다.",
+        "ko": "노트북 {notebook}.ipynb 파일이 제출되지 않았습니다.",
         "en": "Notebook {notebook}.ipynb was not submitted.",
     },
     "intake.bad_timestamp": {
