@@ -53,7 +53,7 @@ from .messages import register  # noqa: E402  (kept beside the one message it se
 
 register({
     "fonts.missing": {
-        "ko": "한글 글꼴(NanumGothic)을 찾지 못했습니다. `pip install koreanize-matplotlib`로 설치하세요.",
+        "ko": "한글 글꼴(NanumGothic)을 찾지 못했습니다. `pip install koreanize-matplotlib` 명령으로 설치하세요.",
         "en": "The Korean font (NanumGothic) was not found. Install it with `pip install koreanize-matplotlib`.",
     },
 })

@@ -68,6 +68,16 @@ class Phrase:
     def __str__(self):
         return text(self.key, **self.values)
 
+    def __repr__(self):
+        return f"Phrase({self.key!r}, **{self.values!r})"
+
+    # Two problems that say the same thing are one problem (checks and judge say each once).
+    def __eq__(self, other):
+        return isinstance(other, Phrase) and (self.key, self.values) == (other.key, other.values)
+
+    def __hash__(self):
+        return hash((self.key, tuple(sorted((k, repr(v)) for k, v in self.values.items()))))
+
 
 class Rendered(Phrase):
     """A message rendered in each language where it was made, used as a field elsewhere.

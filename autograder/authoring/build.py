@@ -47,7 +47,7 @@ register({
     },
     "build.help_assignment": {"ko": "과제 이름 (기본값: resnet)", "en": "assignment name (default: resnet)"},
     "build.help_out": {
-        "ko": "학생용 노트북을 둘 폴더 (기본값: both는 저장소의 assignments/, ko와 en은 dist/assignments-<언어>/)",
+        "ko": "학생용 과제 노트북을 둘 폴더 (기본값: both는 저장소의 assignments/, ko와 en은 dist/assignments-<언어>/)",
         "en": "folder for the student notebooks (default: the repository's assignments/ for both, "
               "dist/assignments-<lang>/ for ko and en)",
     },
@@ -64,7 +64,7 @@ register({
         "en": "The sources cannot be built. Fix the following:",
     },
     "build.image_missing": {
-        "ko": "{where}: 그림 `../images/{name}`이(가) {folder}에 없습니다.",
+        "ko": "{where}: 그림 `../images/{name}` 파일이 {folder} 폴더에 없습니다.",
         "en": "{where}: the image `../images/{name}` is not in {folder}.",
     },
     "build.image_type": {
@@ -72,11 +72,11 @@ register({
         "en": "{where}: the image `{name}` has an unsupported type (SVG, PNG and JPEG only).",
     },
     "build.nbgrader_failed": {
-        "ko": "nbgrader generate_assignment가 실패했습니다:\n{output}",
+        "ko": "과제를 만드는 nbgrader generate_assignment 명령이 실패했습니다:\n{output}",
         "en": "nbgrader generate_assignment failed:\n{output}",
     },
     "build.release_missing": {
-        "ko": "nbgrader가 {path}을(를) 만들지 않았습니다.",
+        "ko": "nbgrader가 {path} 경로에 파일을 만들지 않았습니다.",
         "en": "nbgrader did not write {path}.",
     },
     "build.leak": {
@@ -85,8 +85,8 @@ register({
     },
     "build.wrote": {"ko": "만들었습니다: {path}", "en": "wrote: {path}"},
     "build.stale": {
-        "ko": "{folder}의 학생용 노트북이 원본과 다릅니다: {names}.\n"
-              "`resnet-course build`를 실행하고 바뀐 assignments/를 커밋하세요.",
+        "ko": "{folder} 폴더의 학생용 노트북이 원본과 다릅니다: {names}.\n`resnet-course build` 명령을 실행하고, 바뀐 과제 폴더 assignments/를 "
+              "커밋하세요.",
         "en": "The student notebooks in {folder} do not match the sources: {names}.\n"
               "Run `resnet-course build` and commit the updated assignments/.",
     },

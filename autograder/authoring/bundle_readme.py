@@ -57,8 +57,8 @@ resnet-course lab resnet
 
 브라우저에 JupyterLab이 열립니다. 열리지 않으면 창에 두 언어로 찍히는 주소
 (`http://127.0.0.1:8888/lab?token=…`)를 복사해 브라우저 주소 창에 붙여 넣으세요. 끝내려면 그
-창에서 Ctrl+C를 두 번 누릅니다. 다음부터는 `source .venv/bin/activate`를 한 뒤 이 명령만
-실행하면 됩니다.
+창에서 Ctrl+C를 두 번 누릅니다. 다음부터는 `source .venv/bin/activate` 명령으로 가상 환경을
+켠 뒤 이 명령만 실행하면 됩니다.
 
 ## 풀기와 확인
 

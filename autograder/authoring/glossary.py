@@ -30,7 +30,7 @@ register({
         "en": "{where}: use the glossary's \"{ko}\" instead of \"{wrong}\" ({en}).",
     },
     "glossary.spelling": {
-        "ko": "{where}: \"{found}\" 표기 대신 \"{right}\"처럼 쓰세요.",
+        "ko": "{where}: \"{found}\" 표기 대신 \"{right}\"처럼 쓰세요 (용어집의 표기 규칙: {name}).",
         "en": "{where}: write \"{right}\", not \"{found}\" (the glossary: {name}).",
     },
 })

@@ -172,11 +172,14 @@ def check_prose_style(nb, path, glossary):
 
 
 def check_message_style(catalog):
-    """{key: problems} for the messages whose Korean template glues a particle to a field or nests parentheses."""
+    """{key: problems} for the messages whose Korean template glues a particle to a field or to
+    inline code, or nests parentheses."""
     found = {}
     for key, texts in sorted(catalog.items()):
         here = f"message {key}"
-        problems = [("style.glued_particle", {"where": here, "text": text}) for text in glued_to_fields(texts["ko"])]
+        glued = glued_to_fields(texts["ko"])
+        glued += [text for text in glued_particles(texts["ko"]) if not any(text.endswith(g) for g in glued)]
+        problems = [("style.glued_particle", {"where": here, "text": text}) for text in glued]
         for lang in LANGS:
             problems += [("style.nested_parentheses", {"where": here, "text": text})
                          for text in nested_parentheses(prose_text(re.sub(r"\{[^{}]*\}", "X", texts[lang])))]

@@ -10,7 +10,7 @@ course/AUTHORING.md.
 import ast
 import re
 
-from resnet_course.utils.messages import register
+from resnet_course.utils.messages import Phrase, register
 
 LANGS = ("ko", "en")
 KEPT_CELL_METADATA = ("lang", "nbgrader", "tags")
@@ -27,16 +27,15 @@ SECRET_MARKERS = (
 
 register({
     "source.header": {
-        "ko": "{path}: 파일 첫머리에 jupytext 헤더(`format_name: myst`와 `kernelspec`)가 없습니다. 헤더가 없으면 "
-              "코드 셀, nbgrader 메타데이터, 커널 정보를 제대로 읽거나 저장할 수 없습니다. "
-              "course/AUTHORING.md의 헤더를 복사해 넣으세요.",
+        "ko": "{path}: 파일 첫머리에 jupytext 헤더(`format_name: myst` 항목과 `kernelspec`)가 없습니다. 헤더가 없으면 코드 셀, nbgrader "
+              "메타데이터, 커널 정보를 제대로 읽거나 저장할 수 없습니다. course/AUTHORING.md의 헤더를 복사해 넣으세요.",
         "en": "{path}: the jupytext header (`format_name: myst` and `kernelspec`) is missing. Without it code "
               "cells, nbgrader metadata and the kernel are not reliably read or saved. "
               "Copy the header from course/AUTHORING.md.",
     },
     "source.filter_drops": {
-        "ko": "{path}: jupytext 설정 `cell_metadata_filter: {filter}`가 셀 메타데이터 `{name}`을(를) 버립니다. "
-              "`lang,nbgrader,tags,-all`로 고치세요.",
+        "ko": "{path}: jupytext 설정 `cell_metadata_filter: {filter}` 항목이 셀 메타데이터 `{name}` 항목을 버립니다. "
+              "`lang,nbgrader,tags,-all` 값으로 고치세요.",
         "en": "{path}: the jupytext setting `cell_metadata_filter: {filter}` drops the cell metadata `{name}`. "
               "Change it to `lang,nbgrader,tags,-all`.",
     },
@@ -45,14 +44,13 @@ register({
         "en": "{where}: the `# GRADED FUNCTION` cell has no nbgrader metadata (solution: true).",
     },
     "source.marker_without_metadata": {
-        "ko": "{where}: `{marker}` 표시가 있는데 셀의 nbgrader 메타데이터가 {needed}가 아닙니다. "
-              "메타데이터가 빠지면 답이나 숨겨진 테스트가 학생에게 그대로 나갑니다.",
+        "ko": "{where}: `{marker}` 표시가 있는데 셀의 nbgrader 메타데이터가 {needed} 설정이 아닙니다. 메타데이터가 빠지면 답이나 숨겨진 테스트가 학생에게 "
+              "그대로 나갑니다.",
         "en": "{where}: the cell holds `{marker}` but its nbgrader metadata is not {needed}. "
               "Without it the answer or the hidden tests would reach students as they are.",
     },
     "source.no_lang": {
-        "ko": "{where}: 설명 셀에 언어 태그가 없습니다. 셀 위에 `+++ {{\"lang\": \"ko\"}}` 또는 "
-              "`+++ {{\"lang\": \"en\"}}`를 붙이세요.",
+        "ko": "{where}: 설명 셀에 언어 태그가 없습니다. 셀 위에 `+++ {{\"lang\": \"ko\"}}` 또는 `+++ {{\"lang\": \"en\"}}` 줄을 붙이세요.",
         "en": "{where}: a prose cell has no language tag. Put `+++ {{\"lang\": \"ko\"}}` or "
               "`+++ {{\"lang\": \"en\"}}` above it.",
     },
@@ -62,13 +60,15 @@ register({
               "its English partner.",
     },
     "source.partner_mismatch": {
-        "ko": "{where}: 한국어 셀과 영어 짝 셀의 {what}이(가) 다릅니다 (한국어 {ko}, 영어 {en}).",
+        "ko": "{where}: 한국어 셀과 영어 짝 셀의 {what} 항목이 다릅니다 (한국어 {ko}, 영어 {en}).",
         "en": "{where}: the Korean cell and its English partner differ in {what} (Korean {ko}, English {en}).",
     },
     "source.wrong_script": {
         "ko": "{where}: `{lang}` 셀인데 {problem}",
-        "en": "{where}: a `{lang}` cell, but {problem_en}",
+        "en": "{where}: a `{lang}` cell, but {problem}",
     },
+    "source.no_hangul": {"ko": "한글이 없습니다.", "en": "it holds no Hangul."},
+    "source.hangul": {"ko": "한글이 들어 있습니다.", "en": "it holds Hangul."},
     "source.answer_header": {
         "ko": "{where}: 답 셀(solution)은 `# GRADED FUNCTION: <함수 이름>` 줄로 시작해야 합니다.",
         "en": "{where}: an answer (solution) cell must start with the line `# GRADED FUNCTION: <name>`.",
@@ -78,7 +78,7 @@ register({
         "en": "{where}: the `# GRADED FUNCTION: {name}` cell must hold the one function `{name}` (found: {found}).",
     },
     "source.answer_grade_id": {
-        "ko": "{where}: 답 셀의 grade id `{grade_id}`는 함수 이름 `{name}`과 같아야 합니다.",
+        "ko": "{where}: 답 셀의 grade id `{grade_id}` 값은 함수 이름 `{name}` 값과 같아야 합니다.",
         "en": "{where}: the answer cell's grade id `{grade_id}` must equal the function name `{name}`.",
     },
     "source.solution_and_grade": {
@@ -88,26 +88,26 @@ register({
               "Answer cells are solution only; points live on locked test cells.",
     },
     "source.test_docstring": {
-        "ko": "{where}: 채점 테스트 셀 `{grade_id}`은(는) 무엇을 확인하는지 한국어와 영어로 쓴 docstring으로 시작해야 합니다.",
+        "ko": "{where}: grade id가 `{grade_id}`인 채점 테스트 셀은 무엇을 확인하는지 한국어와 영어로 쓴 docstring으로 시작해야 합니다.",
         "en": "{where}: the graded test cell `{grade_id}` must open with a docstring, in Korean and English, "
               "saying what it checks.",
     },
     "source.test_grade_id": {
-        "ko": "{where}: 채점 테스트 셀의 grade id `{grade_id}`이(가) 이 노트북의 채점 함수 이름({names}) 뒤에 "
-              "`_<무엇>`을 붙인 형태가 아닙니다.",
+        "ko": "{where}: 채점 테스트 셀의 grade id `{grade_id}` 값이 이 노트북의 채점 함수 이름({names}) 뒤에 `_<무엇>` 꼬리를 붙인 형태가 "
+              "아닙니다.",
         "en": "{where}: the graded test cell's grade id `{grade_id}` is not a graded function's name "
               "({names}) followed by `_<aspect>`.",
     },
     "source.test_metadata": {
-        "ko": "{where}: 채점 테스트 셀 `{grade_id}`은(는) 잠겨 있고(locked: true) 점수(points)가 0보다 커야 합니다.",
+        "ko": "{where}: grade id가 `{grade_id}`인 채점 테스트 셀은 잠겨 있고(locked: true) 점수(points)가 0보다 커야 합니다.",
         "en": "{where}: the graded test cell `{grade_id}` must be locked (locked: true) with points above 0.",
     },
     "source.untested_function": {
-        "ko": "{path}: 채점 함수 `{name}`을(를) 채점하는 테스트 셀(grade id `{name}_…`)이 없습니다.",
+        "ko": "{path}: `{name}` 함수를 채점하는 테스트 셀(grade id `{name}_…`)이 없습니다.",
         "en": "{path}: no graded test cell (grade id `{name}_…`) grades the function `{name}`.",
     },
     "source.duplicate_grade_id": {
-        "ko": "{where}: grade id `{grade_id}`가 두 번 쓰였습니다.",
+        "ko": "{where}: grade id `{grade_id}` 값이 두 번 쓰였습니다.",
         "en": "{where}: the grade id `{grade_id}` is used twice.",
     },
     "source.bad_grade_id": {
@@ -246,11 +246,10 @@ def _check_partner(ko_cell, en_cell, here, here_en):
             "where": here, "what": "images", "ko": ko_shape["images"], "en": en_shape["images"]}))
     if not HANGUL.search(prose_text(ko_cell.source)):
         problems.append(("source.wrong_script", {
-            "where": here, "lang": "ko", "problem": "한글이 없습니다.", "problem_en": "it holds no Hangul."}))
+            "where": here, "lang": "ko", "problem": Phrase("source.no_hangul")}))
     if HANGUL.search(prose_text(en_cell.source)):
         problems.append(("source.wrong_script", {
-            "where": here_en, "lang": "en", "problem": "한글이 들어 있습니다.",
-            "problem_en": "it holds Hangul."}))
+            "where": here_en, "lang": "en", "problem": Phrase("source.hangul")}))
     return problems
 
 

@@ -40,8 +40,8 @@ register({
         "en": "❌ {exercise}: something needs fixing.",
     },
     "check.not_answered": {
-        "ko": "⏳ {exercise}: 아직 답을 작성하지 않았습니다. 위의 `# GRADED FUNCTION: {exercise}` 셀에서 "
-              "`raise NotImplementedError()`를 지우고 코드를 작성한 뒤 그 셀을 실행하세요.",
+        "ko": "⏳ {exercise}: 아직 답을 작성하지 않았습니다. 위의 `# GRADED FUNCTION: {exercise}` 셀에서 `raise "
+              "NotImplementedError()` 줄을 지우고 코드를 작성한 뒤 그 셀을 실행하세요.",
         "en": "⏳ {exercise}: not answered yet. In the `# GRADED FUNCTION: {exercise}` cell above, replace "
               "`raise NotImplementedError()` with your code and run that cell.",
     },
@@ -55,7 +55,7 @@ register({
               "scores and messages.",
     },
     "check.returns_none": {
-        "ko": "함수가 아무것도 돌려주지 않습니다(None). 마지막에 `return`을 잊지 않았는지 보세요.",
+        "ko": "함수가 아무것도 반환하지 않습니다(None). 마지막에 `return` 문을 잊지 않았는지 보세요.",
         "en": "The function returns nothing (None). Check that it ends with a `return`.",
     },
     "check.crashed": {

@@ -16,15 +16,15 @@ from .habits import naming_habits
 
 register({
     "vanishing.build.not_model": {
-        "ko": "keras.Model을 돌려줘야 하는데 {found}을(를) 돌려줍니다.",
+        "ko": "keras.Model 객체를 반환해야 하는데 {found} 값을 반환합니다.",
         "en": "It should return a keras.Model, but returns {found}.",
     },
     "vanishing.build.input_dim": {
-        "ko": "입력의 특성 수가 {found}입니다. `keras.Input(shape=(input_dim,))`로 {expected}개여야 합니다.",
+        "ko": "입력의 특성 수가 {found}입니다. `keras.Input(shape=(input_dim,))` 입력으로 {expected}개여야 합니다.",
         "en": "The input has {found} features; it must have input_dim = {expected}: `keras.Input(shape=(input_dim,))`.",
     },
     "vanishing.build.hidden_count": {
-        "ko": "은닉층(`output`이 아닌 Dense 층)이 {found}개입니다. depth={depth}이면 {depth}개여야 합니다.",
+        "ko": "은닉층(이름이 `output` 층이 아닌 Dense 층)이 {found}개입니다. 깊이 depth={depth}이면 {depth}개여야 합니다.",
         "en": "There are {found} hidden layers (Dense layers other than `output`); depth={depth} needs {depth}.",
     },
     "vanishing.build.hidden_names": {
@@ -54,19 +54,24 @@ register({
         "en": "The `output` layer takes {found}; connect it to the last hidden value, {expected}.",
     },
     "vanishing.build.skip_missing": {
-        "ko": "hidden_{i} 뒤에 잔차 더하기가 없습니다. residual=True이면 `layers.Add(name=\"skip_{i}\")([h, z])`가 필요합니다.",
-        "en": "The residual add is missing after hidden_{i}: residual=True needs `layers.Add(name=\"skip_{i}\")([h, z])`.",
+        "ko": "hidden_{i} 층 뒤에 잔차 더하기가 없습니다. residual=True이면 `layers.Add(name=\"skip_{i}\")` 층으로 층에 들어간 h와 "
+              "hidden_{i} 층의 출력을 더해야 합니다.",
+        "en": "The residual add is missing after hidden_{i}: residual=True needs `layers.Add(name=\"skip_{i}\")` "
+              "to add the h that went into the layer to the output of hidden_{i}.",
     },
     "vanishing.build.skip_unnamed": {
-        "ko": "더하기 층 {found}이(가) 있지만 이름이 skip_2 … skip_{depth}이 아닙니다. `layers.Add(name=f\"skip_{{i}}\")`로 이름을 붙이세요 (`h + z`는 이름을 붙일 수 없습니다).",
-        "en": "There are additions named {found}, not skip_2 … skip_{depth}. Name them with `layers.Add(name=f\"skip_{{i}}\")` (`h + z` cannot be named).",
+        "ko": "더하기 층이 있지만 이름이 {found}입니다. 이름은 skip_2 … skip_{depth} 형태여야 합니다. `layers.Add(name=f\"skip_{{i}}\")` "
+              "층으로 더하고 이름을 붙이세요. `h + hidden_i(h)`처럼 `+` 연산자로 더하면 이름을 붙일 수 없습니다.",
+        "en": "There are additions named {found}, not skip_2 … skip_{depth}. Name them with "
+              "`layers.Add(name=f\"skip_{{i}}\")`: an addition written with `+`, as in `h + hidden_i(h)`, cannot "
+              "be named.",
     },
     "vanishing.build.skip_inputs": {
-        "ko": "skip_{i}가 {found}을(를) 더합니다. hidden_{i}의 출력과 hidden_{i}에 들어간 값({expected})을 더해야 합니다.",
+        "ko": "skip_{i} 층이 {found} 값을 더합니다. hidden_{i} 층의 출력과 hidden_{i} 층에 들어간 값({expected})을 더해야 합니다.",
         "en": "skip_{i} adds {found}; it must add hidden_{i}'s output and what went into hidden_{i} ({expected}).",
     },
     "vanishing.build.unexpected_skip": {
-        "ko": "residual=False인데 더하기 층({found})이 있습니다. 일반 네트워크에는 스킵 연결이 없습니다.",
+        "ko": "residual=False, 즉 잔차 연결 없이 만들어야 하는데 더하기 층({found})이 있습니다. 일반 네트워크에는 스킵 연결이 없습니다.",
         "en": "residual=False, yet there are additions ({found}); a plain network has no skip connections.",
     },
     "vanishing.build.first_skip": {
@@ -74,15 +79,15 @@ register({
         "en": "hidden_1 gets no skip connection; skip connections start at hidden_2.",
     },
     "vanishing.build.hidden_input": {
-        "ko": "hidden_{i}의 입력이 {found}입니다. 바로 앞의 값 {expected}을(를) 받아야 합니다.",
+        "ko": "hidden_{i} 층의 입력이 {found}입니다. 바로 앞의 값인 {expected} 값을 받아야 합니다.",
         "en": "hidden_{i} takes {found}; it must take the value just before it, {expected}.",
     },
     "vanishing.build.no_bias": {
-        "ko": "{name}에 편향이 없습니다. `use_bias`는 기본값(True)으로 두세요.",
+        "ko": "{name}에 편향이 없습니다. `use_bias` 인자는 기본값(True)으로 두세요.",
         "en": "{name} has no bias; leave `use_bias` at its default (True).",
     },
     "vanishing.build.wrong_activation": {
-        "ko": "은닉층이 {found} 활성화 함수를 씁니다. activation={expected!r}을(를) 그대로 써야 합니다.",
+        "ko": "은닉층이 {found} 활성화 함수를 씁니다. 인자로 받은 활성화 함수 activation={expected!r} 값을 그대로 써야 합니다.",
         "en": "The hidden layers use the {found} activation; they must use the given activation={expected!r}.",
     },
     "vanishing.build.activation_after_add": {
@@ -90,8 +95,10 @@ register({
         "en": "The activation is applied after the add: act(h + Wh + b). It must be h + act(Wh + b).",
     },
     "vanishing.build.values": {
-        "ko": "구조는 맞지만 계산 값이 h ← h + hidden_i(h)와 다릅니다 (depth={depth}, residual={residual}, 최대 차이 {diff:.2e}).",
-        "en": "The structure is right but the values differ from h ← h + hidden_i(h) (depth={depth}, residual={residual}, largest difference {diff:.2e}).",
+        "ko": "구조는 맞지만 계산한 값이 기대값과 다릅니다. 각 은닉층은 {rule} 식을 따라야 합니다 (깊이 depth={depth}, 잔차 residual={residual}, "
+              "최대 차이 {diff:.2e}).",
+        "en": "The structure is right but the values differ from the expected ones: each hidden layer must "
+              "compute {rule} (depth={depth}, residual={residual}, largest difference {diff:.2e}).",
     },
 })
 
@@ -230,7 +237,8 @@ def _value_problems(model, depth, width, activation, residual, input_dim):
     if residual and close(_forward(weights, X, activation, residual, after_add=True)):
         return [("vanishing.build.activation_after_add", {})]
     diff = float(np.max(np.abs(found - expected))) if found.shape == expected.shape else float("inf")
-    return [("vanishing.build.values", {"depth": depth, "residual": residual, "diff": diff})]
+    rule = "h ← h + hidden_i(h)" if residual else "h ← hidden_i(h)"  # the plain network adds nothing
+    return [("vanishing.build.values", {"depth": depth, "residual": residual, "rule": rule, "diff": diff})]
 
 
 @naming_habits

@@ -15,11 +15,11 @@ from .gradient_benches import fixed_example
 
 register({
     "vanishing.norms.not_array": {
-        "ko": "numpy 배열을 돌려줘야 하는데 {found}을(를) 돌려줍니다. `np.array([...])`로 감싸세요.",
+        "ko": "numpy 배열을 반환해야 하는데 {found} 값을 반환합니다. 결과를 `np.array([...])` 안에 넣어 배열로 만드세요.",
         "en": "It should return a numpy array but returns {found}. Wrap it: `np.array([...])`.",
     },
     "vanishing.norms.not_numbers": {
-        "ko": "돌려준 값을 숫자 배열로 바꿀 수 없습니다: {error}",
+        "ko": "반환한 값을 숫자 배열로 바꿀 수 없습니다: {error}",
         "en": "The result cannot be turned into an array of numbers: {error}",
     },
     "vanishing.norms.shape": {
@@ -51,16 +51,24 @@ register({
         "en": "The values are halved: use the plain mean squared error, without a factor 1/2.",
     },
     "vanishing.norms.biases": {
-        "ko": "편향의 기울기 노름처럼 보입니다. 커널, 곧 가중치 행렬(`layer.kernel`)의 기울기를 재세요.",
+        "ko": "편향의 기울기 노름처럼 보입니다. 커널, 즉 가중치 행렬(`layer.kernel`)의 기울기를 재세요.",
         "en": "These look like the biases' gradient norms; measure the kernel, the weight matrix (`layer.kernel`).",
     },
     "vanishing.norms.broadcast": {
-        "ko": "손실이 (n, n) 행렬로 브로드캐스팅된 것 같습니다. `model(X)`와 `Y`의 모양을 둘 다 (n, 1)로 맞추세요.",
+        "ko": "손실이 (n, n) 행렬로 브로드캐스팅된 것 같습니다. `model(X)` 출력과 `Y` 값의 모양을 둘 다 (n, 1)로 맞추세요.",
         "en": "The loss seems to broadcast to an (n, n) matrix: make `model(X)` and `Y` both shape (n, 1).",
     },
     "vanishing.norms.values": {
-        "ko": "값이 기울기 노름과 다릅니다 (depth={depth}, residual={residual}). hidden_1: 기대값 {expected:.4g}, 받은 값 {found:.4g}.",
-        "en": "The values differ from the gradient norms (depth={depth}, residual={residual}). hidden_1: expected {expected:.4g}, got {found:.4g}.",
+        "ko": "값이 기대하는 기울기 노름과 다릅니다 (깊이 depth={depth}, 잔차 residual={residual}). hidden_1 층: 기대값 "
+              "{expected:.4g}, 받은 값 {found:.4g}. 이 테스트는 가중치와 입력을 고정한 자체 네트워크를 씁니다. 다음을 확인하세요: 손실이 평균 제곱 오차이고 "
+              "`tf.GradientTape` 블록 안에서 계산되는지, 기울기가 각 은닉층의 `layer.kernel`에 대한 것인지, 노름이 제곱이나 제곱근이 아닌 "
+              "`tf.norm(grad)` 값인지, 값이 `hidden_1`부터 차례대로인지.",
+        "en": "The values differ from the expected gradient norms (depth={depth}, residual={residual}). "
+              "hidden_1: expected {expected:.4g}, got {found:.4g}. The test uses its own network with fixed "
+              "weights and inputs. Check that the loss is the mean squared error computed inside the "
+              "`tf.GradientTape` block, that the gradients are taken with respect to each hidden layer's "
+              "`layer.kernel`, that each norm is `tf.norm(grad)` itself (not squared, no square root), and "
+              "that the order starts at `hidden_1`.",
     },
 })
 

@@ -11,11 +11,11 @@ from .plotdata import plot_data
 
 register({
     "vanishing.plot.not_axes": {
-        "ko": "matplotlib Axes를 돌려줘야 하는데 {found}을(를) 돌려줍니다. `return ax`로 끝내세요.",
+        "ko": "matplotlib Axes 객체를 반환해야 하는데 {found} 값을 반환합니다. 함수를 `return ax` 문으로 끝내세요.",
         "en": "It should return a matplotlib Axes but returns {found}. End with `return ax`.",
     },
     "vanishing.plot.no_lines": {
-        "ko": "선이 없습니다. 네트워크마다 `ax.plot(x, norms, label=name)`으로 선을 하나씩 그리세요.",
+        "ko": "선이 없습니다. 네트워크마다 `ax.plot(x, norms, label=name)` 호출로 선을 하나씩 그리세요.",
         "en": "There are no lines. Draw one line per network with `ax.plot(x, norms, label=name)`.",
     },
     "vanishing.plot.line_count": {
@@ -27,7 +27,7 @@ register({
         "en": "No line shows the norms of {name!r}; the y values must be the norms themselves.",
     },
     "vanishing.plot.log_values": {
-        "ko": "세로값이 노름의 log10처럼 보입니다. 노름 그대로 그리고 `ax.set_yscale(\"log\")`에 로그를 맡기세요.",
+        "ko": "세로값이 노름의 log10처럼 보입니다. 노름을 그대로 그리고, 로그 눈금은 `ax.set_yscale(\"log\")` 함수로 정하세요.",
         "en": "The y values look like log10 of the norms. Plot the norms themselves and let `ax.set_yscale(\"log\")` take the log.",
     },
     "vanishing.plot.x_from_zero": {
@@ -35,23 +35,23 @@ register({
         "en": "x starts at 0; layers are numbered from 1: `np.arange(1, len(norms) + 1)`.",
     },
     "vanishing.plot.x_values": {
-        "ko": "{name!r} 선의 가로값이 1, 2, …, {n}이 아닙니다.",
+        "ko": "{name!r} 선의 가로축 값이 1, 2, …, {n} 순서가 아닙니다.",
         "en": "The x values of the {name!r} line are not 1, 2, …, {n}.",
     },
     "vanishing.plot.not_log": {
-        "ko": "세로축이 로그 스케일이 아닙니다({found}). `ax.set_yscale(\"log\")`를 쓰세요.",
+        "ko": "세로축이 로그 스케일이 아닙니다({found}). `ax.set_yscale(\"log\")` 함수를 쓰세요.",
         "en": "The y axis is not log scale ({found}). Use `ax.set_yscale(\"log\")`.",
     },
     "vanishing.plot.no_xlabel": {
-        "ko": "가로축 이름이 없습니다. `ax.set_xlabel(...)`을 쓰세요.",
+        "ko": "가로축 레이블이 없습니다. `ax.set_xlabel(...)` 함수로 붙이세요.",
         "en": "The x axis has no label. Use `ax.set_xlabel(...)`.",
     },
     "vanishing.plot.no_ylabel": {
-        "ko": "세로축 이름이 없습니다. `ax.set_ylabel(...)`을 쓰세요.",
+        "ko": "세로축 레이블이 없습니다. `ax.set_ylabel(...)` 함수로 붙이세요.",
         "en": "The y axis has no label. Use `ax.set_ylabel(...)`.",
     },
     "vanishing.plot.no_legend": {
-        "ko": "범례가 없습니다. 선마다 `label=name`을 주고 `ax.legend()`를 부르세요.",
+        "ko": "범례가 없습니다. 선마다 `label=name` 인자를 주고 `ax.legend()` 함수를 부르세요.",
         "en": "The legend is missing. Give each line `label=name` and call `ax.legend()`.",
     },
     "vanishing.plot.legend_texts": {
@@ -59,7 +59,7 @@ register({
         "en": "The legend entries must be the dictionary's keys. Expected: {expected}, found: {found}",
     },
     "vanishing.plot.ignores_ax": {
-        "ko": "`ax`를 넘겨도 그 위에 그리지 않거나 다른 Axes를 돌려줍니다. 주어진 `ax`에 그리고 그것을 돌려주세요.",
+        "ko": "`ax` 인자를 넘겨도 그 위에 그리지 않거나 다른 Axes 객체를 반환합니다. 주어진 `ax` 위에 그리고 그 `ax` 객체를 반환하세요.",
         "en": "When `ax` is given, the function does not draw on it or returns another Axes. Draw on the given `ax` and return it.",
     },
 })

@@ -47,30 +47,36 @@ register({
         "en": "The function returns None. Check that it ends with `return X` (or `return model`).",
     },
     "resnet_check.not_tensor": {
-        "ko": "함수가 Keras 텐서가 아니라 {found}를 반환합니다. 마지막 층의 출력 X를 반환하세요.",
+        "ko": "함수가 Keras 텐서가 아니라 {found} 값을 반환합니다. 마지막 층의 출력 X를 반환하세요.",
         "en": "The function returns a {found}, not a Keras tensor. Return X, the output of the last layer.",
     },
     "resnet_check.not_model": {
-        "ko": "`ResNet50`이 keras Model이 아니라 {found}를 반환합니다. `Model(inputs=X_input, outputs=X, name='ResNet50')`을 반환하세요.",
+        "ko": "`ResNet50` 함수가 keras Model이 아니라 {found} 객체를 반환합니다. `Model(inputs=X_input, outputs=X, "
+              "name='ResNet50')` 객체를 반환하세요.",
         "en": "`ResNet50` returns a {found}, not a keras Model. Return `Model(inputs=X_input, outputs=X, name='ResNet50')`.",
     },
     "resnet_check.output_shape": {
-        "ko": "입력 모양이 {input}일 때 출력 모양이 {found}입니다. {expected}여야 합니다.",
+        "ko": "입력 모양이 {input}일 때 출력 모양이 {found}입니다. 기대하는 모양은 {expected}입니다.",
         "en": "For an input of shape {input} the output has shape {found}; expected {expected}.",
     },
     "resnet_check.param_count": {
-        "ko": "파라미터가 {found:,}개입니다. {expected:,}개여야 합니다.",
-        "en": "The model has {found:,} parameters; expected {expected:,}.",
+        "ko": "파라미터가 {found:,}개입니다. 기대하는 개수는 {expected:,}개입니다. 차이가 날 만한 곳: 합성곱의 편향(`use_bias`), 단계별 필터 수(2단계 "
+              "[64, 64, 256]부터 5단계 [512, 512, 2048]까지), 합성곱 블록 숏컷의 1×1 합성곱, 출력층(Dense, 클래스 6개). "
+              "`model.summary()` 출력에서 층별 파라미터 수를 볼 수 있습니다.",
+        "en": "The model has {found:,} parameters; expected {expected:,}. Where to look: the convolutions' "
+              "biases (`use_bias`), each stage's filters (from [64, 64, 256] in stage 2 to [512, 512, 2048] in "
+              "stage 5), the 1×1 convolution on each convolutional block's shortcut, and the output layer "
+              "(Dense, 6 classes). `model.summary()` lists the parameters layer by layer.",
     },
     "resnet_check.values_inference": {
-        "ko": "구조는 맞아 보이지만, 역할별로 정한 가중치를 넣고 추론(inference) 모드로 계산한 출력이 기대값과 다릅니다(최대 차이 {diff:.3g}). "
-              "각 층에 넘기는 텐서(X와 X_shortcut)를 다시 확인하세요.",
+        "ko": "구조는 맞아 보이지만, 역할별로 정한 가중치를 넣고 추론(inference) 모드로 계산한 출력이 기대값과 다릅니다(최대 차이 {diff:.3g}). 각 층에 넘기는 "
+              "텐서, 즉 주 경로의 X와 숏컷의 X_shortcut을 다시 확인하세요.",
         "en": "The structure looks right, but with weights set by role the output in inference mode differs from the "
               "expected values (largest difference {diff:.3g}). Check which tensor (X or X_shortcut) each layer receives.",
     },
     "resnet_check.values_training": {
-        "ko": "추론 모드의 출력은 맞지만 훈련(training) 모드의 출력이 다릅니다(최대 차이 {diff:.3g}). "
-              "BatchNormalization이 호출에서 모드를 받는지(`training=`을 고정하지 않았는지) 확인하세요.",
+        "ko": "추론 모드의 출력은 맞지만 훈련 모드의 출력이 다릅니다(최대 차이 {diff:.3g}). 배치 정규화가 호출에서 모드를 받는지, 즉 `training=` 인자를 고정하지 "
+              "않았는지 확인하세요.",
         "en": "Inference-mode outputs match, but training-mode outputs differ (largest difference {diff:.3g}). "
               "Check that BatchNormalization takes its mode from the call (no hard-wired `training=`).",
     },
@@ -79,8 +85,11 @@ register({
         "en": "Building the block failed. Here is what the layers made before the failure show.",
     },
     "resnet_check.values_not_finite": {
-        "ko": "출력에 NaN이나 무한대가 있습니다.",
-        "en": "The output holds NaN or infinite values.",
+        "ko": "출력에 NaN이나 무한대가 있습니다. 값이 어디서 폭주하는지 찾으세요: 합성곱마다 뒤에 배치 정규화가 있는지, 블록마다 숏컷을 한 번만 더하는지, 각 층이 맞는 텐서를 "
+              "받는지 차례로 확인하세요.",
+        "en": "The output holds NaN or infinite values. Find where the values blow up: check that every "
+              "convolution is followed by BatchNormalization, that each block adds its shortcut once, and that "
+              "each layer receives the right tensor.",
     },
 })
 

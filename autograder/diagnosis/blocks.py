@@ -11,7 +11,7 @@ Each problem is a `(message_key, values)` pair whose key is registered below.
 
 import json
 
-from resnet_course.utils.messages import register
+from resnet_course.utils.messages import Phrase, register
 
 from .block_parts import ROLE_LETTERS, expected_names, roles_of, single_block, units_of
 from .graph import graph_of
@@ -224,11 +224,11 @@ def _diagnose_single(model, kind, f, filters, s, stage, block):
     graph = graph_of(model)
     blk, problems = single_block(graph)
     if blk is None:
-        return problems
+        return [(key, {**values, "block": ""}) for key, values in problems]
     found = diagnose_block(graph, blk, kind, f, filters, s, stage, block)
     if problems:  # no add at all: a ReLU at the end of the main path is not "before the add"
         found = [p for p in found if p[0] != "block.relu_before_add"]
-    return problems + found
+    return [(key, {**values, "block": ""}) for key, values in problems + found]
 
 
 def block_names(model, stage, block):
@@ -252,156 +252,201 @@ def diagnose_convolutional_block(model, f, filters, s=2, stage=None, block=None)
     return _diagnose_single(model, "convolutional", f, filters, s, stage, block)
 
 
-# Messages: each names one mistake and where to look
+def located(problems, stage, letter):
+    """The problems of ResNet50's block `stage` `letter` (e.g. 4, "c"), each saying where it is.
+
+    Every message `diagnose_block` finds starts with its `{block}` field: empty for a lone
+    block (the exercise's own check shows the call's arguments), "블록 4c: " / "Block 4c: " in a
+    whole ResNet50, where a bare "2b" could be any of sixteen blocks. Its convolutions are
+    named in full, as the naming convention names the layers (`res4c_branch2b`).
+    """
+    name = f"{stage}{letter}"
+    found = []
+    for key, values in problems:
+        values = dict(values, block=Phrase("block.in_resnet", block=name))
+        if "conv" in values:
+            values["conv"] = f"res{name}_branch{values['conv']}"
+        found.append((key, values))
+    return found
+
+
+# Messages: each names one mistake and where to look. The `{block}` that opens each is filled
+# by `_diagnose_single` (nothing) or `located` (the block of a ResNet50).
 
 register({
+    "block.in_resnet": {"ko": "블록 {block}: ", "en": "Block {block}: "},
     "block.no_add": {
-        "ko": "숏컷(shortcut)을 더하는 층(Add)이 없습니다. 주 경로의 끝에서 `Add()([X, X_shortcut])`로 입력을 다시 더하세요.",
-        "en": "There is no add: the shortcut is never added back. End the main path with `Add()([X, X_shortcut])`.",
+        "ko": "{block}숏컷(shortcut)을 더하는 층(Add)이 없습니다. 주 경로의 끝에서 `Add()([X, X_shortcut])` 층으로 입력을 다시 더하세요.",
+        "en": "{block}There is no add: the shortcut is never added back. End the main path with `Add()([X, "
+              "X_shortcut])`.",
     },
     "block.several_adds": {
-        "ko": "블록 안에 더하기가 {found}번 있습니다. 잔차 블록은 숏컷을 한 번만 더합니다.",
-        "en": "The block adds {found} times. A residual block adds the shortcut exactly once.",
+        "ko": "{block}블록 안에 더하기가 {found}번 있습니다. 잔차 블록은 숏컷을 한 번만 더합니다.",
+        "en": "{block}The block adds {found} times. A residual block adds the shortcut exactly once.",
     },
     "block.add_operands": {
-        "ko": "Add가 텐서 {found}개를 더합니다. 주 경로와 숏컷, 두 개를 더해야 합니다.",
-        "en": "The add takes {found} tensors. It should add exactly two: the main path and the shortcut.",
+        "ko": "{block}Add가 텐서 {found}개를 더합니다. 주 경로와 숏컷, 두 개를 더해야 합니다.",
+        "en": "{block}The add takes {found} tensors. It should add exactly two: the main path and the "
+              "shortcut.",
     },
     "block.shortcut_not_input": {
-        "ko": "숏컷이 블록의 입력 X에서 시작하지 않습니다. 첫 합성곱 전에 `X_shortcut = X`로 입력을 저장해 두세요.",
-        "en": "The shortcut does not start from the block's input X. Save it with `X_shortcut = X` before the first convolution.",
+        "ko": "{block}숏컷이 블록의 입력 X에서 시작하지 않습니다. 첫 합성곱 전에 `X_shortcut = X` 문장으로 입력을 저장해 두세요.",
+        "en": "{block}The shortcut does not start from the block's input X. Save it with `X_shortcut = X` "
+              "before the first convolution.",
     },
     "block.main_path_missing": {
-        "ko": "주 경로(main path)에 합성곱이 없습니다. 입력에 입력 자신을 더하고 있는지 확인하세요.",
-        "en": "The main path has no convolution: the block seems to add its input to itself.",
+        "ko": "{block}주 경로(main path)에 합성곱이 없습니다. 입력에 입력 자신을 더하고 있는지 확인하세요.",
+        "en": "{block}The main path has no convolution: the block seems to add its input to itself.",
     },
     "block.conv_count": {
-        "ko": "주 경로의 합성곱이 {found}개입니다. 1x1, fxf, 1x1의 {expected}개여야 합니다.",
-        "en": "The main path has {found} convolutions; expected {expected}: 1x1, fxf, 1x1.",
+        "ko": "{block}주 경로의 합성곱이 {found}개입니다. 1×1, f×f, 1×1의 {expected}개여야 합니다.",
+        "en": "{block}The main path has {found} convolutions; expected {expected}: 1×1, f×f, 1×1.",
     },
     "block.filters_order": {
-        "ko": "필터 수의 순서가 틀렸습니다. 주 경로의 합성곱이 {found}개의 필터를 쓰는데, 차례대로 F1, F2, F3 = {expected}여야 합니다.",
-        "en": "Filters in the wrong order: the main path's convolutions use {found}, expected F1, F2, F3 = {expected}.",
+        "ko": "{block}필터 수의 순서가 틀렸습니다. 주 경로의 합성곱들이 쓰는 필터 수는 {found}이고, 차례대로 F1, F2, F3 = {expected} 순서여야 합니다.",
+        "en": "{block}Filters in the wrong order: the main path's convolutions use {found}, expected F1, F2, "
+              "F3 = {expected}.",
     },
     "block.filters_count": {
-        "ko": "합성곱 {conv}의 필터가 {found}개입니다. {expected}개여야 합니다(`F1, F2, F3 = filters`).",
-        "en": "Convolution {conv} has {found} filters, expected {expected} (`F1, F2, F3 = filters`).",
+        "ko": "{block}합성곱 {conv}의 필터가 {found}개입니다. {expected}개여야 합니다(`F1, F2, F3 = filters`).",
+        "en": "{block}Convolution {conv} has {found} filters, expected {expected} (`F1, F2, F3 = filters`).",
     },
     "block.kernel_f_on_1x1": {
-        "ko": "1x1 합성곱 {conv}에 커널 크기 f={f}를 썼습니다. f는 가운데 합성곱(2b)에만 쓰고, {conv}는 `(1, 1)`입니다.",
-        "en": "Kernel size f={f} on a 1x1 convolution ({conv}). Only the middle convolution (2b) uses f; {conv} is `(1, 1)`.",
+        "ko": "{block}1×1 합성곱 {conv}에 커널 크기 f={f} 값을 썼습니다. f는 가운데 합성곱(2b)에만 쓰고, 합성곱 {conv}의 커널은 `(1, 1)`입니다.",
+        "en": "{block}Kernel size f={f} on a 1×1 convolution ({conv}). Only the middle convolution (2b) uses "
+              "f; {conv} is `(1, 1)`.",
     },
     "block.kernel_size": {
-        "ko": "합성곱 {conv}의 커널이 {found}입니다. {expected}여야 합니다.",
-        "en": "Convolution {conv} has a {found} kernel, expected {expected}.",
+        "ko": "{block}합성곱 {conv}의 커널이 {found}입니다. 기대하는 커널 크기는 {expected}입니다.",
+        "en": "{block}Convolution {conv} has a {found} kernel, expected {expected}.",
     },
     "block.middle_valid_padding": {
-        "ko": "가운데 합성곱(2b)이 `valid` 패딩(padding)을 씁니다. 높이와 너비를 지키려면 `padding='same'`이어야 합니다.",
-        "en": "The middle convolution (2b) uses valid padding. It needs `padding='same'` to keep height and width.",
+        "ko": "{block}가운데 합성곱(2b)이 `valid` 패딩(padding)을 씁니다. 높이와 너비를 지키려면 `padding='same'`이어야 합니다.",
+        "en": "{block}The middle convolution (2b) uses valid padding. It needs `padding='same'` to keep height "
+              "and width.",
     },
     "block.padding_unknown": {
-        "ko": "합성곱 {conv}의 패딩이 {found}입니다. `valid`를 쓰세요.",
-        "en": "Convolution {conv} uses padding {found}; use `valid`.",
+        "ko": "{block}합성곱 {conv}의 패딩이 {found}입니다. `valid` 패딩을 쓰세요.",
+        "en": "{block}Convolution {conv} uses padding {found}; use `valid`.",
     },
     "block.stride_on_middle": {
-        "ko": "스트라이드(stride) {s}가 가운데 {f}x{f} 합성곱에 있습니다. 스트라이드는 첫 1x1 합성곱(2a)과 숏컷의 합성곱(1)에 둡니다.",
-        "en": "Stride {s} is on the middle {f}x{f} convolution; it belongs on the first 1x1 (2a) and on the shortcut (1).",
+        "ko": "{block}가운데 {f}×{f} 합성곱에 스트라이드(stride) {s} 값이 있습니다. 스트라이드는 첫 1×1 합성곱(2a)과 숏컷의 합성곱(1)에 둡니다.",
+        "en": "{block}Stride {s} is on the middle {f}×{f} convolution; it belongs on the first 1×1 (2a) and on "
+              "the shortcut (1).",
     },
     "block.first_stride": {
-        "ko": "첫 1x1 합성곱(2a)의 스트라이드가 {found}입니다. `strides=(s, s)`, 여기서는 {expected}여야 합니다.",
-        "en": "The first 1x1 convolution (2a) has stride {found}; it needs `strides=(s, s)`, here {expected}.",
+        "ko": "{block}첫 1×1 합성곱(2a)의 스트라이드가 {found}입니다. `strides=(s, s)`, 즉 여기서는 스트라이드 {expected} 값이어야 합니다.",
+        "en": "{block}The first 1×1 convolution (2a) has stride {found}; it needs `strides=(s, s)`, here "
+              "{expected}.",
     },
     "block.positional_kernel": {
-        "ko": "합성곱 {conv}의 스트라이드가 커널 크기와 같은 {found}입니다. Keras 2의 `Convolution2D(filters, rows, cols)` "
-              "형태는 커널 크기를 숫자 두 개로 받았지만, Keras 3에서는 세 번째 위치 인자가 스트라이드입니다. "
-              "`Conv2D(F2, (f, f), strides=(1, 1), padding='same')` 형태로 쓰세요.",
-        "en": "Convolution {conv} has stride {found}, as large as its kernel. Keras 2's `Convolution2D(filters, rows, "
-              "cols)` took the kernel size as two numbers; in Keras 3 the third positional argument is the stride. "
-              "Write `Conv2D(F2, (f, f), strides=(1, 1), padding='same')`.",
+        "ko": "{block}합성곱 {conv}의 스트라이드가 커널 크기와 같은 {found}입니다. Keras 2의 `Convolution2D(filters, rows, cols)` "
+              "형태는 커널 크기를 숫자 두 개로 받았지만, Keras 3에서는 세 번째 위치 인자가 스트라이드입니다. `Conv2D(F2, (f, f), strides=(1, 1), "
+              "padding='same')` 형태로 쓰세요.",
+        "en": "{block}Convolution {conv} has stride {found}, as large as its kernel. Keras 2's "
+              "`Convolution2D(filters, rows, cols)` took the kernel size as two numbers; in Keras 3 the third "
+              "positional argument is the stride. Write `Conv2D(F2, (f, f), strides=(1, 1), padding='same')`.",
     },
     "block.unexpected_stride": {
-        "ko": "합성곱 {conv}의 스트라이드가 {found}입니다. 이 합성곱은 스트라이드 1이어야 합니다.",
-        "en": "Convolution {conv} has stride {found}; this convolution must have stride 1.",
+        "ko": "{block}합성곱 {conv}의 스트라이드가 {found}입니다. 이 합성곱은 스트라이드 1이어야 합니다.",
+        "en": "{block}Convolution {conv} has stride {found}; this convolution must have stride 1.",
     },
     "block.conv_no_bias": {
-        "ko": "합성곱 {conv}에 편향(bias)이 없습니다(`use_bias=False`). 이 과정의 ResNet50은 Keras 기본값대로 편향을 둡니다(파라미터 23,600,006개).",
-        "en": "Convolution {conv} has no bias (`use_bias=False`). The course's ResNet50 keeps Keras's default bias (23,600,006 parameters).",
+        "ko": "{block}합성곱 {conv}에 편향(bias)이 없습니다(`use_bias=False`). 배치 정규화 바로 앞의 편향은 배치 정규화의 beta가 같은 일을 하므로 "
+              "흔히 빼지만, 이 과정의 ResNet50은 원래 모델의 파라미터 수 23,600,006개에 맞추려고 Keras 기본값대로 편향을 둡니다. `use_bias=False` "
+              "인자를 지우세요.",
+        "en": "{block}Convolution {conv} has no bias (`use_bias=False`). Leaving out the bias before "
+              "BatchNormalization is common practice, since BatchNormalization's beta does the same job; the "
+              "course's ResNet50 keeps Keras's default bias only to match the original parameter count "
+              "(23,600,006 parameters). Remove `use_bias=False`.",
     },
     "block.relu_before_bn": {
-        "ko": "합성곱 {conv} 뒤에서 ReLU가 배치 정규화(batch normalization)보다 먼저 옵니다. 순서는 합성곱 → BatchNormalization → ReLU입니다.",
-        "en": "After convolution {conv}, ReLU comes before BatchNormalization. The order is convolution → BatchNormalization → ReLU.",
+        "ko": "{block}합성곱 {conv} 뒤에서 ReLU가 배치 정규화(batch normalization)보다 먼저 옵니다. 순서는 합성곱 → BatchNormalization "
+              "→ ReLU입니다.",
+        "en": "{block}After convolution {conv}, ReLU comes before BatchNormalization. The order is convolution "
+              "→ BatchNormalization → ReLU.",
     },
     "block.bn_missing": {
-        "ko": "합성곱 {conv} 뒤에 BatchNormalization이 없습니다.",
-        "en": "BatchNormalization is missing after convolution {conv}.",
+        "ko": "{block}합성곱 {conv} 뒤에 배치 정규화(BatchNormalization) 층이 없습니다.",
+        "en": "{block}BatchNormalization is missing after convolution {conv}.",
     },
     "block.relu_missing": {
-        "ko": "합성곱 {conv}의 BatchNormalization 뒤에 ReLU가 없습니다.",
-        "en": "The ReLU after convolution {conv}'s BatchNormalization is missing.",
+        "ko": "{block}합성곱 {conv} 뒤의 배치 정규화 다음에 ReLU가 없습니다.",
+        "en": "{block}The ReLU after convolution {conv}'s BatchNormalization is missing.",
     },
     "block.relu_before_add": {
-        "ko": "ReLU가 더하기 전에 적용됩니다. 마지막 BatchNormalization(2c) 뒤에는 ReLU 없이 바로 숏컷을 더하고, ReLU는 더한 뒤에 한 번 적용합니다.",
-        "en": "ReLU is applied before the add. Add the shortcut right after the last BatchNormalization (2c), then apply ReLU once, after the add.",
+        "ko": "{block}ReLU가 더하기 전에 적용됩니다. 마지막 배치 정규화(2c) 뒤에는 ReLU 없이 바로 숏컷을 더하고, ReLU는 더한 뒤에 한 번 적용합니다.",
+        "en": "{block}ReLU is applied before the add. Add the shortcut right after the last BatchNormalization "
+              "(2c), then apply ReLU once, after the add.",
     },
     "block.add_before_last_bn": {
-        "ko": "숏컷을 마지막 BatchNormalization보다 먼저 더합니다. 합성곱 2c → BatchNormalization → 더하기 → ReLU 순서여야 합니다.",
-        "en": "The shortcut is added before the last BatchNormalization. The order is convolution 2c → BatchNormalization → add → ReLU.",
+        "ko": "{block}숏컷을 마지막 배치 정규화보다 먼저 더합니다. 합성곱 2c → BatchNormalization → 더하기 → ReLU 순서여야 합니다.",
+        "en": "{block}The shortcut is added before the last BatchNormalization. The order is convolution 2c → "
+              "BatchNormalization → add → ReLU.",
     },
     "block.final_relu_missing": {
-        "ko": "마지막 ReLU가 없습니다. 숏컷을 더한 뒤 `Activation('relu')`를 적용하세요.",
-        "en": "The final ReLU is missing: apply `Activation('relu')` after adding the shortcut.",
+        "ko": "{block}마지막 ReLU가 없습니다. 숏컷을 더한 뒤 `Activation('relu')` 층을 적용하세요.",
+        "en": "{block}The final ReLU is missing: apply `Activation('relu')` after adding the shortcut.",
     },
     "block.after_add_unexpected": {
-        "ko": "더하기 뒤에 예상하지 못한 층이 있습니다: {layers}. 더한 뒤에는 ReLU 하나만 옵니다.",
-        "en": "Unexpected layers after the add: {layers}. Only a ReLU follows the add.",
+        "ko": "{block}더하기 뒤에 예상하지 못한 층이 있습니다: {layers}. 더한 뒤에는 ReLU 하나만 옵니다.",
+        "en": "{block}Unexpected layers after the add: {layers}. Only a ReLU follows the add.",
     },
     "block.unexpected_layer": {
-        "ko": "주 경로({where} 근처)에 예상하지 못한 층이 있습니다: {layer}",
-        "en": "Unexpected layer on the main path (near {where}): {layer}",
+        "ko": "{block}주 경로({where} 근처)에 예상하지 못한 층이 있습니다: {layer}",
+        "en": "{block}Unexpected layer on the main path (near {where}): {layer}",
     },
     "block.wrong_activation": {
-        "ko": "합성곱 {conv} 뒤의 활성화 함수(activation function)가 {found}입니다. ReLU를 쓰세요.",
-        "en": "The activation after convolution {conv} is {found}; use ReLU.",
+        "ko": "{block}합성곱 {conv} 뒤의 활성화 함수(activation function)가 {found}입니다. ReLU를 쓰세요.",
+        "en": "{block}The activation after convolution {conv} is {found}; use ReLU.",
     },
     "block.identity_shortcut_changed": {
-        "ko": "항등 블록(identity block)의 숏컷에 층이 있습니다: {layers}. 항등 블록의 숏컷은 입력을 그대로 전달합니다.",
-        "en": "The identity block's shortcut goes through layers: {layers}. An identity block's shortcut carries the input unchanged.",
+        "ko": "{block}항등 블록(identity block)의 숏컷에 층이 있습니다: {layers}. 항등 블록의 숏컷은 입력을 그대로 전달합니다.",
+        "en": "{block}The identity block's shortcut goes through layers: {layers}. An identity block's "
+              "shortcut carries the input unchanged.",
     },
     "block.shortcut_no_conv": {
-        "ko": "숏컷에 합성곱이 없습니다. 합성곱 블록의 숏컷은 F3={F3}개 필터, 스트라이드 {s}의 1x1 합성곱과 BatchNormalization을 거칩니다.",
-        "en": "The shortcut has no convolution. A convolutional block's shortcut is a 1x1 convolution with F3={F3} filters and stride {s}, then BatchNormalization.",
+        "ko": "{block}숏컷에 합성곱이 없습니다. 합성곱 블록의 숏컷은 필터 F3={F3}개, 스트라이드 {s}의 1×1 합성곱과 배치 정규화를 거칩니다.",
+        "en": "{block}The shortcut has no convolution. A convolutional block's shortcut is a 1×1 convolution "
+              "with F3={F3} filters and stride {s}, then BatchNormalization.",
     },
     "block.shortcut_no_bn": {
-        "ko": "숏컷에 BatchNormalization이 없습니다. 숏컷의 1x1 합성곱 뒤에도 BatchNormalization을 두세요.",
-        "en": "No BatchNormalization on the shortcut: put one after the shortcut's 1x1 convolution.",
+        "ko": "{block}숏컷에 배치 정규화가 없습니다. 숏컷의 1×1 합성곱 뒤에도 BatchNormalization 층을 두세요.",
+        "en": "{block}No BatchNormalization on the shortcut: put one after the shortcut's 1×1 convolution.",
     },
     "block.shortcut_relu": {
-        "ko": "숏컷에 ReLU가 있습니다. 숏컷은 합성곱과 BatchNormalization만 거치고, ReLU는 더한 뒤에 적용합니다.",
-        "en": "The shortcut has a ReLU. The shortcut is only convolution and BatchNormalization; ReLU comes after the add.",
+        "ko": "{block}숏컷에 ReLU가 있습니다. 숏컷은 합성곱과 배치 정규화만 거치고, ReLU는 더한 뒤에 적용합니다.",
+        "en": "{block}The shortcut has a ReLU. The shortcut is only convolution and BatchNormalization; ReLU "
+              "comes after the add.",
     },
     "block.shortcut_filters": {
-        "ko": "숏컷의 합성곱이 필터 {found}개를 씁니다. 주 경로의 출력과 더하려면 F3={expected}개여야 합니다.",
-        "en": "The shortcut's convolution has {found} filters; to match the main path it needs F3={expected}.",
+        "ko": "{block}숏컷의 합성곱이 필터 {found}개를 씁니다. 주 경로의 출력과 더하려면 F3={expected}개여야 합니다.",
+        "en": "{block}The shortcut's convolution has {found} filters; to match the main path it needs "
+              "F3={expected}.",
     },
     "block.shortcut_no_stride": {
-        "ko": "숏컷의 합성곱에 스트라이드가 없습니다. 주 경로처럼 `strides=(s, s)`, 여기서는 {s}여야 두 텐서의 크기가 맞습니다.",
-        "en": "The shortcut has no stride. Like the main path it needs `strides=(s, s)`, here {s}, so both tensors have the same size.",
+        "ko": "{block}숏컷의 합성곱에 스트라이드가 없습니다. 주 경로처럼 `strides=(s, s)`, 여기서는 스트라이드 {s} 값을 주어야 두 텐서의 크기가 맞습니다.",
+        "en": "{block}The shortcut has no stride. Like the main path it needs `strides=(s, s)`, here {s}, so "
+              "both tensors have the same size.",
     },
     "block.shortcut_stride": {
-        "ko": "숏컷의 스트라이드가 {found}입니다. {expected}여야 합니다.",
-        "en": "The shortcut's stride is {found}, expected {expected}.",
+        "ko": "{block}숏컷의 스트라이드가 {found}입니다. 기대하는 스트라이드는 {expected}입니다.",
+        "en": "{block}The shortcut's stride is {found}, expected {expected}.",
     },
     "block.bn_axis": {
-        "ko": "BatchNormalization이 잘못된 축(axis={found})을 정규화합니다. 채널 축, `axis=3`이어야 합니다.",
-        "en": "BatchNormalization normalises the wrong axis (axis={found}); use the channels axis, `axis=3`.",
+        "ko": "{block}배치 정규화가 잘못된 축(axis={found})을 정규화합니다. 채널 축, 즉 `axis=3`이어야 합니다.",
+        "en": "{block}BatchNormalization normalises the wrong axis (axis={found}); use the channels axis, "
+              "`axis=3`.",
     },
     "block.training_hardwired": {
-        "ko": "`{layer}`를 `training={value}`로 호출했습니다. 블록 안에서는 `training=`을 넘기지 마세요. 훈련 여부는 `model.fit`과 `model.predict`가 정합니다.",
-        "en": "`{layer}` is called with `training={value}`. Do not pass `training=` inside a block: `model.fit` and `model.predict` decide the mode.",
+        "ko": "{block}`{layer}` 층을 `training={value}` 인자로 호출했습니다. 블록 안에서는 `training=` 인자를 넘기지 마세요. 훈련인지 추론인지는 "
+              "`model.fit` 함수와 `model.predict` 함수가 정합니다.",
+        "en": "{block}`{layer}` is called with `training={value}`. Do not pass `training=` inside a block: "
+              "`model.fit` and `model.predict` decide the mode.",
     },
     "block.layer_names": {
-        "ko": "층 이름 {count}개가 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 층 이름은 `conv_name_base` 변수와 "
-              "`bn_name_base` 변수로 짓습니다. 숏컷의 두 층은 `'1'`, 주 경로의 층은 `'2a'`, `'2b'`, `'2c'`를 붙입니다.",
+        "ko": "층 이름 {count}개가 이름 규칙과 다릅니다(기대 ≠ 실제): {examples}. 층 이름은 `conv_name_base` 변수와 `bn_name_base` 변수로 "
+              "짓습니다. 숏컷의 두 층에는 `'1'`, 주 경로의 층에는 `'2a'`, `'2b'`, `'2c'` 꼬리를 붙입니다.",
         "en": "{count} layer names differ from the naming convention (expected ≠ found): {examples}. Name the layers "
               "with `conv_name_base` and `bn_name_base`: `'1'` for the shortcut's two layers, `'2a'`, `'2b'`, `'2c'` "
               "on the main path.",

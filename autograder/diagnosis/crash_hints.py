@@ -38,9 +38,8 @@ register({
               "padding=\"same\"; with \"valid\" the height and width shrink by f-1. Every stride is (1, 1).",
     },
     "hint.convolutional_strides": {
-        "ko": "덧셈(Add)에 들어가는 두 텐서의 높이와 너비가 다릅니다: {shapes}. 합성곱 블록에서는 주 경로의 첫 1×1 "
-              "합성곱과 숏컷의 1×1 합성곱이 모두 스트라이드 (s, s)를 쓰고, 가운데 f×f 합성곱은 padding=\"same\"을 "
-              "씁니다. 이 셋을 확인하세요.",
+        "ko": "덧셈(Add)에 들어가는 두 텐서의 높이와 너비가 다릅니다: {shapes}. 합성곱 블록에서는 주 경로의 첫 1×1 합성곱과 숏컷의 1×1 합성곱이 모두 스트라이드 "
+              "(s, s)를 쓰고, 가운데 f×f 합성곱의 패딩은 padding=\"same\"입니다. 이 셋을 확인하세요.",
         "en": "The two tensors reaching the Add have different heights and widths: {shapes}. In the convolutional "
               "block the main path's first 1×1 convolution and the shortcut's 1×1 convolution both take the stride "
               "(s, s), and the middle f×f convolution uses padding=\"same\". Check those three.",

@@ -13,7 +13,7 @@ grader can charge a mistake inside a block to that block, once.
 from resnet_course.utils.messages import register
 
 from .block_parts import find_block, roles_of
-from .blocks import dedupe, diagnose_block
+from .blocks import dedupe, diagnose_block, located
 from .graph import as_pair, graph_of
 
 RESNET50_STAGES = (
@@ -213,7 +213,8 @@ _LAYOUT_KEYS = ("block.filters_count", "block.filters_order", "block.shortcut_fi
 
 
 def diagnose_resnet50_blocks(model, skip=()):
-    """Problems inside ResNet50's blocks, each with `block` set to e.g. '4c' in its values.
+    """Problems inside ResNet50's blocks, each saying which block (`block` names e.g. '4c') and
+    naming its convolutions in full (`conv` e.g. 'res4c_branch2b').
 
     Each block is judged against the filters, kernel and stride of the stage it sits in
     (ResNet50's table), so a wrong layout reported by `diagnose_resnet50_layout` is not
@@ -238,7 +239,7 @@ def diagnose_resnet50_blocks(model, skip=()):
                                                        "block.shortcut_stride") and summary["stride"] != stride:
                     continue  # the stage's stride: resnet.stage_stride names it
                 seen.add(key)
-                problems.append((key, dict(values, block=f"{stage}{_LETTERS[index]}")))
+                problems += located([(key, values)], stage, _LETTERS[index])
     return problems
 
 
@@ -297,15 +298,15 @@ def resnet50_roles(model):
 
 register({
     "resnet.model_name": {
-        "ko": "모델 이름이 {found!r}입니다. `Model(..., name='ResNet50')`으로 지으세요.",
+        "ko": "모델 이름이 {found!r}입니다. `Model(..., name='ResNet50')`처럼 이름을 지으세요.",
         "en": "The model is named {found!r}; name it with `Model(..., name='ResNet50')`.",
     },
     "resnet.no_blocks": {
-        "ko": "모델에서 잔차 블록을 찾지 못했습니다. `convolutional_block`과 `identity_block`을 호출했는지 확인하세요.",
+        "ko": "모델에서 잔차 블록을 찾지 못했습니다. `convolutional_block` 함수와 `identity_block` 함수를 호출했는지 확인하세요.",
         "en": "No residual block found in the model. Check that it calls `convolutional_block` and `identity_block`.",
     },
     "resnet.no_zeropad": {
-        "ko": "제로 패딩(zero padding)이 없습니다. 입력 바로 뒤에 `ZeroPadding2D((3, 3))`를 두세요.",
+        "ko": "제로 패딩(zero padding)이 없습니다. 입력 바로 뒤에 `ZeroPadding2D((3, 3))` 층을 두세요.",
         "en": "Zero padding missing: put `ZeroPadding2D((3, 3))` right after the input.",
     },
     "resnet.zeropad_size": {
@@ -313,15 +314,15 @@ register({
         "en": "The zero padding is {found}; it should be `(3, 3)`.",
     },
     "resnet.stem_conv_count": {
-        "ko": "첫 블록 앞에 합성곱이 {found}개 있습니다. 7x7 합성곱 conv1 하나여야 합니다.",
-        "en": "There are {found} convolutions before the first block; expected one, the 7x7 conv1.",
+        "ko": "첫 블록 앞에 합성곱이 {found}개 있습니다. 7×7 합성곱 conv1 하나여야 합니다.",
+        "en": "There are {found} convolutions before the first block; expected one, the 7×7 conv1.",
     },
     "resnet.stem_conv": {
-        "ko": "첫 합성곱이 {found}입니다. 필터 64개, 7x7 커널, 스트라이드 2여야 합니다.",
-        "en": "The first convolution is {found}; expected 64 filters, a 7x7 kernel and stride 2.",
+        "ko": "첫 합성곱이 {found}입니다. 필터 64개, 7×7 커널, 스트라이드 2여야 합니다.",
+        "en": "The first convolution is {found}; expected 64 filters, a 7×7 kernel and stride 2.",
     },
     "resnet.stem_bn_missing": {
-        "ko": "conv1 뒤에 BatchNormalization(bn_conv1)이 없습니다.",
+        "ko": "conv1 뒤에 배치 정규화 층(bn_conv1)이 없습니다.",
         "en": "BatchNormalization (bn_conv1) is missing after conv1.",
     },
     "resnet.stem_relu_missing": {
@@ -329,11 +330,11 @@ register({
         "en": "The ReLU after bn_conv1 is missing.",
     },
     "resnet.stem_relu_before_bn": {
-        "ko": "1단계에서 ReLU가 BatchNormalization보다 먼저 옵니다. conv1 → bn_conv1 → ReLU 순서입니다.",
+        "ko": "1단계에서 ReLU가 배치 정규화보다 먼저 옵니다. conv1 → bn_conv1 → ReLU 순서입니다.",
         "en": "In stage 1, ReLU comes before BatchNormalization. The order is conv1 → bn_conv1 → ReLU.",
     },
     "resnet.no_maxpool": {
-        "ko": "최대 풀링(max pooling)이 없습니다. 1단계 끝에 `MaxPooling2D((3, 3), strides=(2, 2))`를 두세요.",
+        "ko": "최대 풀링(max pooling)이 없습니다. 1단계 끝에 `MaxPooling2D((3, 3), strides=(2, 2))` 층을 두세요.",
         "en": "Max pooling missing: end stage 1 with `MaxPooling2D((3, 3), strides=(2, 2))`.",
     },
     "resnet.stem_avgpool": {
@@ -341,8 +342,8 @@ register({
         "en": "Stage 1 ends with average pooling; it should be max pooling, `MaxPooling2D((3, 3), strides=(2, 2))`.",
     },
     "resnet.maxpool_size": {
-        "ko": "최대 풀링이 {found}입니다. 3x3, 스트라이드 2여야 합니다.",
-        "en": "The max pooling is {found}; expected 3x3 with stride 2.",
+        "ko": "최대 풀링이 {found}입니다. 3×3, 스트라이드 2여야 합니다.",
+        "en": "The max pooling is {found}; expected 3×3 with stride 2.",
     },
     "resnet.stem_unexpected": {
         "ko": "1단계에 예상하지 못한 층이 있습니다: {layer}",
@@ -361,11 +362,11 @@ register({
         "en": "Stage {stage} has {found} identity blocks, expected {expected}.",
     },
     "resnet.stage_filters": {
-        "ko": "{stage}단계의 필터가 {found}입니다. {expected}여야 합니다.",
+        "ko": "{stage}단계의 필터 수가 {found}입니다. 기대하는 필터 수는 {expected}입니다.",
         "en": "Stage {stage} uses filters {found}; expected {expected}.",
     },
     "resnet.stage_stride": {
-        "ko": "{stage}단계 합성곱 블록의 스트라이드가 {found}입니다. {expected}여야 합니다(2단계는 s=1, 나머지는 s=2).",
+        "ko": "{stage}단계 합성곱 블록의 스트라이드가 {found}입니다. 기대하는 스트라이드는 {expected}입니다(2단계는 s=1, 나머지는 s=2).",
         "en": "Stage {stage}'s convolutional block has stride {found}, expected {expected} (s=1 in stage 2, s=2 after).",
     },
     "resnet.stage_kernel": {
@@ -373,7 +374,7 @@ register({
         "en": "Stage {stage}'s blocks use middle kernel sizes {found}; every block uses f=3.",
     },
     "resnet.no_avgpool": {
-        "ko": "평균 풀링이 없습니다. 5단계 뒤에 `AveragePooling2D((2, 2), name='avg_pool')`를 두세요.",
+        "ko": "평균 풀링이 없습니다. 5단계 뒤에 `AveragePooling2D((2, 2), name='avg_pool')` 층을 두세요.",
         "en": "Average pooling missing: put `AveragePooling2D((2, 2), name='avg_pool')` after stage 5.",
     },
     "resnet.avgpool_is_max": {
@@ -381,15 +382,16 @@ register({
         "en": "Stage 5 is followed by max pooling; it should be average pooling, `AveragePooling2D((2, 2), name='avg_pool')`.",
     },
     "resnet.avgpool_global": {
-        "ko": "전역 평균 풀링(GlobalAveragePooling2D)을 썼습니다. 이 과제는 `AveragePooling2D((2, 2), name='avg_pool')`와 `Flatten()`을 씁니다.",
+        "ko": "전역 평균 풀링(GlobalAveragePooling2D)을 썼습니다. 이 과제는 `AveragePooling2D((2, 2), name='avg_pool')` 층과 "
+              "`Flatten()` 층을 씁니다.",
         "en": "GlobalAveragePooling2D is used; this assignment uses `AveragePooling2D((2, 2), name='avg_pool')` and `Flatten()`.",
     },
     "resnet.avgpool_size": {
-        "ko": "평균 풀링의 크기가 {found}입니다. 2x2여야 합니다.",
-        "en": "The average pooling is {found}; expected 2x2.",
+        "ko": "평균 풀링의 크기가 {found}입니다. 2×2여야 합니다.",
+        "en": "The average pooling is {found}; expected 2×2.",
     },
     "resnet.no_flatten": {
-        "ko": "평균 풀링 뒤에 `Flatten()`이 없습니다.",
+        "ko": "평균 풀링 뒤에 `Flatten()` 층이 없습니다.",
         "en": "`Flatten()` is missing after the average pooling.",
     },
     "resnet.dense_count": {
@@ -401,7 +403,7 @@ register({
         "en": "The output layer has {found} units, expected {expected}, the number of classes (use the `classes` argument).",
     },
     "resnet.no_softmax": {
-        "ko": "출력에 소프트맥스(softmax)가 없습니다. `Dense(classes, activation='softmax', ...)`를 쓰세요.",
+        "ko": "출력에 소프트맥스(softmax)가 없습니다. `Dense(classes, activation='softmax', ...)` 층을 쓰세요.",
         "en": "No softmax on the output: use `Dense(classes, activation='softmax', ...)`.",
     },
     "resnet.head_unexpected": {

@@ -31,7 +31,7 @@ NEW_WORKER_CHECK_SECONDS = 10
 
 register({
     "cluster.no_dask": {
-        "ko": "Dask가 설치되어 있지 않습니다. `pip install 'resnet-course[cluster]'`로 설치하세요 ({detail}).",
+        "ko": "Dask가 설치되어 있지 않습니다. `pip install 'resnet-course[cluster]'` 명령으로 설치하세요 ({detail}).",
         "en": "Dask is not installed: `pip install 'resnet-course[cluster]'` ({detail}).",
     },
     "cluster.unreachable": {

@@ -14,7 +14,7 @@ from resnet_course.utils.messages import CourseError, register
 
 register({
     "grade.no_source": {
-        "ko": "과제 {assignment}의 원본 노트북이 {path}에 없습니다. 먼저 `resnet-course build`를 실행하세요.",
+        "ko": "과제 {assignment}의 원본 노트북이 {path}에 없습니다. 먼저 `resnet-course build` 명령을 실행하세요.",
         "en": "The source notebooks of assignment {assignment} are missing from {path}. "
               "Run `resnet-course build` first.",
     },

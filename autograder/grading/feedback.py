@@ -20,10 +20,10 @@ from resnet_course.utils.messages import label, register, text
 
 register({
     "feedback.help": {
-        "ko": "학생별 채점 결과 HTML을 만듭니다 (한국어와 영어, 숨은 테스트 코드는 넣지 않음).",
+        "ko": "학생별 채점 피드백을 HTML로 만듭니다 (한국어와 영어, 숨겨진 테스트 코드는 넣지 않음).",
         "en": "Write each student's grading feedback as HTML (Korean and English, never hidden test code).",
     },
-    "feedback.title": {"ko": "채점 결과: {assignment}", "en": "Grading feedback: {assignment}"},
+    "feedback.title": {"ko": "채점 피드백: {assignment}", "en": "Grading feedback: {assignment}"},
     "feedback.student": {"ko": "학생", "en": "Student"},
     "feedback.total": {"ko": "총점", "en": "Total"},
     "feedback.check": {"ko": "검사", "en": "Check"},
@@ -35,9 +35,9 @@ register({
         "ko": "왼쪽: 여러분의 그래프, 오른쪽: 기대한 그래프",
         "en": "Left: your plot, right: the expected plot",
     },
-    "feedback.hidden": {"ko": "[숨은 테스트 내용은 보여 주지 않습니다]", "en": "[hidden test content is not shown]"},
+    "feedback.hidden": {"ko": "[숨겨진 테스트의 내용은 보여 주지 않습니다]", "en": "[hidden test content is not shown]"},
     "feedback.none": {
-        "ko": "{assignment}의 채점 결과가 없습니다. 먼저 `resnet-course grade`를 실행하세요.",
+        "ko": "{assignment}의 채점 결과가 없습니다. 먼저 `resnet-course grade` 명령을 실행하세요.",
         "en": "No grading results for {assignment}. Run `resnet-course grade` first.",
     },
     "feedback.written": {"ko": "피드백 {count}개를 {path}에 썼습니다.", "en": "Wrote {count} feedback pages to {path}."},

@@ -35,7 +35,7 @@ register({
               "distributions, pass rate per check, the most common mistakes.",
     },
     "report.none": {
-        "ko": "{path}에 과제 {assignment}의 채점 결과가 없습니다. 먼저 `resnet-course grade`를 실행하세요.",
+        "ko": "{path}에 과제 {assignment}의 채점 결과가 없습니다. 먼저 `resnet-course grade` 명령을 실행하세요.",
         "en": "No grading results for {assignment} in {path}. Run `resnet-course grade` first.",
     },
     "report.written": {"ko": "학급 보고서: {path}", "en": "Class report: {path}"},

@@ -24,7 +24,7 @@ register({
     "report.section.summary": {"ko": "점수 요약", "en": "Scores at a glance"},
     "report.section.checks": {"ko": "검사별 결과 (실습별, 어려운 검사부터)", "en": "Checks (by exercise, hardest first)"},
     "report.section.mistakes": {"ko": "자주 나온 실수", "en": "Mistakes by frequency"},
-    "report.section.no_result": {"ko": "채점기에 결과가 도착하지 않은 검사", "en": "Checks no result reached"},
+    "report.section.no_result": {"ko": "채점기에 결과가 전달되지 않은 검사", "en": "Checks no result reached"},
     "report.section.irregular": {"ko": "정상적으로 채점되지 않은 학생", "en": "Students not graded as normal"},
     "report.section.timing": {"ko": "채점 시간", "en": "Grading time"},
     "report.section.notes": {"ko": "참고", "en": "Notes"},
@@ -76,13 +76,12 @@ register({
         "en": "Some stored files could not be read; the report leaves out only those:",
     },
     "report.other_version": {
-        "ko": "이 학생들은 다른 판의 과정으로 채점되었습니다. `resnet-course grade`를 다시 실행하면 현재 과정으로 "
-              "다시 채점합니다: {students}",
+        "ko": "이 학생들은 다른 판의 과정으로 채점되었습니다. `resnet-course grade` 명령을 다시 실행하면 현재 과정으로 다시 채점합니다: {students}",
         "en": "These students were graded against another version of the course; running `resnet-course grade` "
               "again grades them against the current one: {students}",
     },
     "report.no_feedback": {
-        "ko": "피드백 페이지가 없는 학생은 연결하지 않았습니다. `resnet-course feedback`으로 만드세요.",
+        "ko": "피드백 페이지가 없는 학생은 연결하지 않았습니다. `resnet-course feedback` 명령으로 만드세요.",
         "en": "Students without a feedback page are not linked. Write the pages with `resnet-course feedback`.",
     },
 })

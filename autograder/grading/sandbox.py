@@ -54,9 +54,8 @@ ENV_ALLOWED = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "NBGRADER_EXECUTION", "KERAS_
 
 register({
     "sandbox.unavailable": {
-        "ko": "학생 코드를 격리할 샌드박스를 쓸 수 없습니다: {reason}\n"
-              "격리 없이 채점하면 학생 코드가 채점자 권한으로 실행되어 정답과 성적부를 읽을 수 있습니다. "
-              "믿을 수 있는 제출물만 채점한다면 `--no-sandbox`를 붙여 다시 실행하세요.",
+        "ko": "학생 코드를 격리할 샌드박스를 쓸 수 없습니다: {reason}\n격리 없이 채점하면 학생 코드가 채점자 권한으로 실행되어 정답과 성적부를 읽을 수 있습니다. 믿을 수 있는 "
+              "제출물만 채점한다면 `--no-sandbox` 옵션을 붙여 다시 실행하세요.",
         "en": "The sandbox that isolates student code is not available: {reason}\n"
               "Without it, student code runs with the grader's rights and can read the solutions and "
               "the gradebook. If you trust these submissions, run again with `--no-sandbox`.",
@@ -66,12 +65,11 @@ register({
         "en": "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap).",
     },
     "sandbox.no_userns": {
-        "ko": "bwrap이 사용자 네임스페이스(user namespace)를 만들지 못했습니다. 배포판이 막아 두었을 수 "
-              "있습니다 (Ubuntu 24.04: sysctl kernel.apparmor_restrict_unprivileged_userns=0 또는 bwrap용 "
-              "AppArmor 프로필). bwrap의 말: {detail}",
-        "en": "bwrap could not create a user namespace; the distribution may restrict them (Ubuntu "
-              "24.04: sysctl kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for "
-              "bwrap). bwrap said: {detail}",
+        "ko": "bwrap이 사용자 네임스페이스(user namespace)를 만들지 못했습니다. 배포판이 막아 두었을 수 있습니다 (Ubuntu 24.04: `sysctl "
+              "kernel.apparmor_restrict_unprivileged_userns=0` 또는 bwrap용 AppArmor 프로필). bwrap 출력: {detail}",
+        "en": "bwrap could not create a user namespace; the distribution may restrict them (Ubuntu 24.04: "
+              "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`, or an AppArmor profile for bwrap). "
+              "bwrap said: {detail}",
     },
     "sandbox.death.memory": {
         "ko": "커널이 메모리 한도({limit_mb} MB)를 넘어 강제 종료되었습니다.",
@@ -89,7 +87,7 @@ register({
         "en": "The kernel exited by itself (exit code {code}): an `os._exit`, `sys.exit` or a crash.",
     },
     "sandbox.death.signal": {
-        "ko": "커널이 신호 {signal}로 종료되었습니다.",
+        "ko": "커널이 신호를 받고 종료되었습니다. 받은 신호: {signal}.",
         "en": "The kernel was killed by signal {signal}.",
     },
     "sandbox.death.unresponsive": {

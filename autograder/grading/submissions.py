@@ -55,21 +55,20 @@ register({
         "en": "The zip file is too large ({what}). Limit: {limit}",
     },
     "intake.empty": {
-        "ko": "{path}에서 과제 {assignment}의 제출물을 하나도 찾지 못했습니다. 폴더 구조는 "
-              "<학생>/<과제>/<노트북>.ipynb 이어야 합니다.",
+        "ko": "{path} 폴더에서 과제 {assignment}의 제출물을 하나도 찾지 못했습니다. 폴더 구성은 <학생>/<과제>/<노트북>.ipynb 형태여야 합니다.",
         "en": "No submissions for assignment {assignment} found in {path}. The layout must be "
               "<student>/<assignment>/<notebook>.ipynb.",
     },
     "intake.renamed": {
-        "ko": "노트북 {found}을(를) {expected}(으)로 보고 채점했습니다 (이름이 바뀌어 제출됨).",
+        "ko": "{found} 노트북을 {expected} 노트북으로 보고 채점했습니다 (다른 이름으로 제출되었습니다).",
         "en": "Graded notebook {found} as {expected} (it was submitted under another name).",
     },
     "intake.missing": {
-        "ko": "노트북 {notebook}.ipynb이(가) 제출되지 않았습니다.",
+        "ko": "노트북 {notebook}.ipynb 파일이 제출되지 않았습니다.",
         "en": "Notebook {notebook}.ipynb was not submitted.",
     },
     "intake.bad_timestamp": {
-        "ko": "timestamp.txt를 날짜로 읽을 수 없어 무시했습니다 (제출 시각 없이 채점).",
+        "ko": "timestamp.txt 파일을 날짜로 읽을 수 없어 무시했습니다 (제출물은 제출 시각 없이 채점합니다).",
         "en": "timestamp.txt is not a date and was ignored (graded without a submission time).",
     },
     "intake.unexpected": {

@@ -23,8 +23,8 @@ register({
         "en": "No comparison is registered for this check ({grade_id}), so it cannot score. Please tell your instructor.",
     },
     "judge.missing": {
-        "ko": "채점기에 결과가 도착하지 않았습니다: 함수가 오류를 냈거나, 실행되지 않았거나, 테스트 셀이 "
-              "끝까지 실행되지 않았습니다. 답안 셀과 그 위의 셀들이 오류 없이 실행되는지 확인하세요.",
+        "ko": "채점기에 결과가 전달되지 않았습니다: 함수가 오류를 냈거나, 실행되지 않았거나, 테스트 셀이 끝까지 실행되지 않았습니다. 답안 셀과 그 위의 셀들이 오류 없이 실행되는지 "
+              "확인하세요.",
         "en": "No result reached the grader: the function raised, was not run, or the test cell did not "
               "finish. Check that your answer cell and the cells above it run without errors.",
     },

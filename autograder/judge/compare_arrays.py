@@ -18,11 +18,11 @@ from .comparator import ArtifactError, Verdict, ordered_cases
 
 register({
     "arrays.case_missing": {
-        "ko": "테스트 입력 {case}에 대한 결과가 채점기에 도착하지 않았습니다. 함수가 그 입력에서 오류를 내는지 확인하세요.",
+        "ko": "테스트 입력 {case}에 대한 결과가 채점기에 전달되지 않았습니다. 함수가 그 입력에서 오류를 내는지 확인하세요.",
         "en": "No result reached the grader for test input {case}. Check whether your function raises on it.",
     },
     "arrays.shape": {
-        "ko": "{case}: 결과의 모양이 {found}입니다. {expected}여야 합니다(은닉층마다 값 하나, `hidden_1`부터 차례로).",
+        "ko": "{case}: 결과의 모양이 {found}입니다. 기대하는 모양은 {expected}입니다(은닉층마다 값 하나, `hidden_1`부터 차례로).",
         "en": "{case}: the result has shape {found}, expected {expected} (one value per hidden layer, from `hidden_1` on).",
     },
     "arrays.not_finite": {
@@ -30,16 +30,16 @@ register({
         "en": "{case}: the result contains NaN or infinity.",
     },
     "arrays.reversed": {
-        "ko": "{case}: 값은 맞지만 순서가 거꾸로입니다(출력 쪽에서 입력 쪽으로). `hidden_1`, `hidden_2`, … 순서로 돌려주세요.",
+        "ko": "{case}: 값은 맞지만 순서가 거꾸로입니다(출력 쪽에서 입력 쪽으로). `hidden_1`, `hidden_2`, … 순서로 반환하세요.",
         "en": "{case}: the values are right but in reverse order (output to input). Return them in the order "
               "`hidden_1`, `hidden_2`, ….",
     },
     "arrays.squared": {
-        "ko": "{case}: 노름(norm)의 제곱을 돌려줍니다. 제곱합의 제곱근, 즉 `tf.norm(grad)`를 쓰세요.",
+        "ko": "{case}: 노름(norm)의 제곱입니다. 제곱합의 제곱근, 즉 `tf.norm(grad)` 값을 쓰세요.",
         "en": "{case}: these are squared norms. Take the square root of the sum of squares, i.e. `tf.norm(grad)`.",
     },
     "arrays.square_root": {
-        "ko": "{case}: 노름의 제곱근을 돌려줍니다. L2 노름 `tf.norm(grad)` 자체를 돌려주세요.",
+        "ko": "{case}: 노름의 제곱근을 반환합니다. L2 노름인 `tf.norm(grad)` 값 자체를 반환하세요.",
         "en": "{case}: these are square roots of the norms. Return the L2 norm `tf.norm(grad)` itself.",
     },
     "arrays.scaled": {
@@ -53,7 +53,7 @@ register({
         "en": "{case}: these are the norms of the bias gradients. Use the gradient with respect to `layer.kernel`.",
     },
     "arrays.inputs": {
-        "ko": "{case}: 층의 가중치가 아니라 층의 입력에 대한 기울기 노름입니다. 이 과제는 `layer.kernel`에 대한 기울기를 요구합니다.",
+        "ko": "{case}: 층의 가중치가 아니라 층의 입력에 대한 기울기의 노름입니다. 이 실습에서는 각 은닉층의 `layer.kernel`에 대한 기울기가 필요합니다.",
         "en": "{case}: these are the norms of the gradients with respect to the layers' inputs. The exercise "
               "asks for the gradients with respect to each `layer.kernel`.",
     },
@@ -62,9 +62,8 @@ register({
         "en": "{case}: the output layer (`output`) is included. Include only the hidden layers `hidden_1` ….",
     },
     "arrays.values": {
-        "ko": "{case}: 값이 기대와 다릅니다(층 {layer}에서 처음 다름: {found:.4g}, 기대 {expected:.4g}). 손실이 "
-              "`model(X)`와 Y의 평균 제곱 오차인지, `tf.GradientTape` 안에서 계산했는지, 편향(bias)이 아니라 각 은닉층의 "
-              "커널(kernel)에 대한 기울기인지 확인하세요.",
+        "ko": "{case}: 값이 기대와 다릅니다(층 {layer}에서 처음 다름: {found:.4g}, 기대 {expected:.4g}). 손실이 `model(X)` 출력과 Y의 "
+              "평균 제곱 오차인지, `tf.GradientTape` 안에서 계산했는지, 편향(bias)이 아니라 각 은닉층의 커널(kernel)에 대한 기울기인지 확인하세요.",
         "en": "{case}: the values differ (first at layer {layer}: {found:.4g}, expected {expected:.4g}). Check that "
               "the loss is the mean squared error between `model(X)` and Y, computed inside `tf.GradientTape`, and that "
               "you take the gradient with respect to each hidden layer's kernel (not its bias).",

@@ -31,7 +31,7 @@ register({
               "Complete the block first.",
     },
     "block.names_case_missing": {
-        "ko": "테스트 인자 {case}에 대한 모델이 채점기에 도착하지 않아 층 이름을 확인할 수 없습니다.",
+        "ko": "테스트 인자 {case}에 대한 모델이 채점기에 전달되지 않아 층 이름을 확인할 수 없습니다.",
         "en": "No model reached the grader for the test arguments {case}, so its layer names cannot be checked.",
     },
 })

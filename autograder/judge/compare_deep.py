@@ -22,30 +22,31 @@ from .safe_models import load_model, safe_config
 
 register({
     "deep.layer_count": {
-        "ko": "은닉 Dense 층이 {found}개입니다. depth={expected}개여야 합니다(`hidden_1` … `hidden_{expected}`).",
+        "ko": "은닉 Dense 층이 {found}개입니다. 깊이 depth={expected}에 맞게 {expected}개여야 합니다(`hidden_1` … "
+              "`hidden_{expected}`).",
         "en": "There are {found} hidden Dense layers, expected depth={expected} (`hidden_1` … `hidden_{expected}`).",
     },
     "deep.units": {
-        "ko": "은닉층 {layer}의 유닛이 {found}개입니다. width={expected}여야 합니다.",
+        "ko": "은닉층 {layer}의 유닛이 {found}개입니다. width={expected}, 즉 {expected}개여야 합니다.",
         "en": "Hidden layer {layer} has {found} units, expected width={expected}.",
     },
     "deep.activation": {
-        "ko": "은닉층 {layer}의 활성화 함수가 {found}입니다. 인자로 받은 activation({expected})을 쓰세요.",
+        "ko": "은닉층 {layer}의 활성화 함수가 {found}입니다. 인자로 받은 활성화 함수({expected})를 쓰세요.",
         "en": "Hidden layer {layer} uses activation {found}; use the activation argument ({expected}).",
     },
     "deep.output": {
-        "ko": "출력층이 기대와 다릅니다: {found}. 활성화 함수 없는 `Dense(1, name=\"output\")`여야 합니다.",
+        "ko": "출력층이 기대와 다릅니다: {found}. 활성화 함수 없는 `Dense(1, name=\"output\")` 층이어야 합니다.",
         "en": "The output layer is not as expected: {found}. It should be `Dense(1, name=\"output\")` with no activation.",
     },
     "deep.skip_count": {
-        "ko": "잔차 연결(Add)이 {found}개입니다. residual={residual}이고 depth={depth}이면 {expected}개여야 합니다"
-              "(첫 은닉층 뒤의 층마다 하나, `skip_2` … ).",
+        "ko": "스킵 연결(Add)이 {found}개입니다. 잔차 여부 residual={residual}, 깊이 depth={depth}이면 {expected}개여야 합니다(첫 은닉층 "
+              "뒤의 은닉층마다 하나, `skip_2`부터).",
         "en": "There are {found} skip connections (Add); with residual={residual} and depth={depth} there should "
               "be {expected} (one per hidden layer after the first, `skip_2` …).",
     },
     "deep.skip_wiring": {
-        "ko": "잔차 연결 {layer}이(가) 은닉층의 입력과 출력을 더하지 않습니다. `h = Add()([h, hidden_i(h)])`처럼 "
-              "층에 들어가는 h와 그 층의 출력을 더하세요.",
+        "ko": "스킵 연결 {layer} 층이 은닉층의 입력과 출력을 더하지 않습니다. `h = Add()([h, hidden_i(h)])`처럼 층에 들어가는 h와 그 층의 출력을 "
+              "더하세요.",
         "en": "Skip connection {layer} does not add a hidden layer's input to its output. Add the h that goes into "
               "the layer and the layer's output: `h = Add()([h, hidden_i(h)])`.",
     },

@@ -19,7 +19,7 @@ from .comparator import ArtifactError, Verdict, ordered_cases
 
 register({
     "plots.case_missing": {
-        "ko": "그래프 {case}의 데이터가 채점기에 도착하지 않았습니다. 함수가 Axes를 돌려주는지 확인하세요.",
+        "ko": "그래프 {case}의 데이터가 채점기에 전달되지 않았습니다. 함수가 Axes 객체를 반환하는지 확인하세요.",
         "en": "The data of plot {case} did not reach the grader. Check that your function returns the Axes.",
     },
     "plots.malformed": {
@@ -27,7 +27,7 @@ register({
         "en": "The plot data ({case}) cannot be read.",
     },
     "plots.ignored_ax": {
-        "ko": "`ax`가 주어졌는데 그 위에 그리지 않았습니다. `ax`가 None일 때만 새 그림을 만들고, 주어진 `ax`를 그대로 돌려주세요.",
+        "ko": "`ax` 인자가 주어졌는데 그 위에 그리지 않았습니다. `ax` 인자가 None일 때만 새 그림을 만들고, 주어진 `ax` 객체를 그대로 반환하세요.",
         "en": "An `ax` was given, but the plot was not drawn on it. Make a new figure only when `ax` is None, and return the given `ax`.",
     },
     "plots.line_count": {
@@ -43,11 +43,11 @@ register({
         "en": "The x values of line '{label}' are not as expected: {found}. They should run from 1 to the number of layers.",
     },
     "plots.y_values": {
-        "ko": "선 '{label}'의 y 값이 주어진 노름과 다릅니다. 사전(dict)의 값을 그대로, 층 순서대로 그리세요.",
+        "ko": "선 '{label}'의 y 값이 주어진 노름과 다릅니다. 딕셔너리(dict)의 값을 그대로, 층 순서대로 그리세요.",
         "en": "The y values of line '{label}' differ from the norms it was given. Plot the dict's values as they are, in layer order.",
     },
     "plots.not_log": {
-        "ko": "y축이 로그 스케일(log scale)이 아닙니다. `ax.set_yscale('log')`나 `ax.semilogy(...)`를 쓰세요.",
+        "ko": "y축이 로그 스케일(log scale)이 아닙니다. `ax.set_yscale('log')` 또는 `ax.semilogy(...)` 함수를 쓰세요.",
         "en": "The y axis is not on a log scale. Use `ax.set_yscale('log')` or `ax.semilogy(...)`.",
     },
     "plots.x_log": {
@@ -55,19 +55,19 @@ register({
         "en": "The x axis is on a log scale too. Keep the layer number (x) on a linear scale.",
     },
     "plots.no_xlabel": {
-        "ko": "x축 이름이 없습니다. 예: `ax.set_xlabel('층 / layer')`.",
+        "ko": "x축 레이블이 없습니다. 예: `ax.set_xlabel('층 / layer')`.",
         "en": "The x axis has no label. For example `ax.set_xlabel('층 / layer')`.",
     },
     "plots.no_ylabel": {
-        "ko": "y축 이름이 없습니다. 예: `ax.set_ylabel('기울기 노름 / gradient norm')`.",
+        "ko": "y축 레이블이 없습니다. 예: `ax.set_ylabel('기울기 노름 / gradient norm')`.",
         "en": "The y axis has no label. For example `ax.set_ylabel('기울기 노름 / gradient norm')`.",
     },
     "plots.no_legend": {
-        "ko": "범례(legend)가 없습니다. 선마다 `label=`을 주고 `ax.legend()`를 호출하세요.",
+        "ko": "범례(legend)가 없습니다. 선마다 `label=` 인자를 주고 `ax.legend()` 함수를 호출하세요.",
         "en": "There is no legend. Give each line a `label=` and call `ax.legend()`.",
     },
     "plots.legend_entries": {
-        "ko": "범례의 항목이 {found}입니다. 사전의 키 {expected}여야 합니다.",
+        "ko": "범례의 항목이 {found}입니다. 딕셔너리의 키인 {expected} 항목이어야 합니다.",
         "en": "The legend shows {found}; it should show the dict's keys {expected}.",
     },
     "plots.feedback_yours": {"ko": "여러분의 그래프", "en": "Your plot"},

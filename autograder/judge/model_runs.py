@@ -22,15 +22,15 @@ from .weights import close, fill_weights, model_input, outputs
 
 register({
     "model.case_missing": {
-        "ko": "테스트 인자 {case}에 대한 결과가 채점기에 도착하지 않았습니다. 함수가 그 인자에서 오류를 내는지 확인하세요.",
+        "ko": "테스트 인자 {case}에 대한 결과가 채점기에 전달되지 않았습니다. 함수가 그 인자에서 오류를 내는지 확인하세요.",
         "en": "No result reached the grader for the test arguments {case}. Check whether your function raises for them.",
     },
     "model.input_shape": {
-        "ko": "모델의 입력 모양이 {found}입니다. {expected}여야 합니다.",
+        "ko": "모델의 입력 모양이 {found}입니다. 기대하는 모양은 {expected}입니다.",
         "en": "The model's input shape is {found}, expected {expected}.",
     },
     "model.output_shape": {
-        "ko": "{case}: 출력 모양이 {found}입니다. {expected}여야 합니다.",
+        "ko": "{case}: 출력 모양이 {found}입니다. 기대하는 모양은 {expected}입니다.",
         "en": "{case}: the output has shape {found}, expected {expected}.",
     },
     "model.values_differ": {
@@ -39,10 +39,10 @@ register({
               "(largest difference {diff:.3g}).",
     },
     "model.mode_inference": {"ko": "추론 모드(inference mode)", "en": "inference-mode"},
-    "model.mode_training": {"ko": "학습 모드(training mode)", "en": "training-mode"},
+    "model.mode_training": {"ko": "훈련 모드(training mode)", "en": "training-mode"},
     "model.training_only_hint": {
-        "ko": "추론 모드의 출력은 맞지만 학습 모드에서만 다릅니다. 배치 정규화(BatchNormalization)의 축(axis=3, 채널 축)과 "
-              "`training=` 인자를 확인하세요.",
+        "ko": "추론 모드의 출력은 맞고 훈련 모드에서만 다릅니다. 배치 정규화(BatchNormalization)의 축(axis=3, 채널 축)과 `training=` 인자를 "
+              "확인하세요.",
         "en": "Inference-mode outputs match; only training mode differs. Check BatchNormalization's axis (axis=3, "
               "the channels) and any `training=` argument.",
     },

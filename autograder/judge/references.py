@@ -33,7 +33,7 @@ MANIFEST = "MANIFEST.json"
 
 register({
     "references.missing_source": {
-        "ko": "참조 결과를 만들 원본 노트북이 없습니다: {path}. 먼저 `resnet-course build`를 실행하세요.",
+        "ko": "참조 결과를 만들 원본 노트북이 없습니다: {path}. 먼저 `resnet-course build` 명령을 실행하세요.",
         "en": "The source notebook for the references is missing: {path}. Run `resnet-course build` first.",
     },
     "references.failed": {

@@ -28,7 +28,7 @@ register({
               "student code, so it cannot rebuild such a model. Use Keras's built-in layers and initializers only.",
     },
     "model.too_large": {
-        "ko": "모델이 너무 큽니다({what}). 과제가 요구하는 크기를 확인하세요.",
+        "ko": "모델이 너무 큽니다({what}). 실습에서 요구하는 크기를 확인하세요.",
         "en": "The model is far too large ({what}). Check the sizes the exercise asks for.",
     },
     "model.unbuildable": {

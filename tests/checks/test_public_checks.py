@@ -71,7 +71,7 @@ def test_validate_fails_every_graded_cell_with_the_check_message_and_runs_it_onc
         with pytest.raises(AssertionError) as failed:
             require("toy", runs, wrong, 1)
         assert "toy: something needs fixing" in str(failed.value)
-        assert "함수가 아무것도 돌려주지 않습니다" in str(failed.value)  # the check's own problem, in Korean too
+        assert "함수가 아무것도 반환하지 않습니다" in str(failed.value)  # the check's own problem, in Korean too
     assert calls == [wrong]  # one run for the check cell and the three graded cells
     public_check("toy", check, right)  # a new function is judged afresh, once
     require("toy", runs, right, 1)

@@ -30,7 +30,7 @@ def test_pages_show_points_and_messages_in_both_languages(graded, capsys):
     assert cli_main(["feedback", "--course", str(graded), "--assignment", "tiny"]) == 0
     assert "Wrote 2 feedback pages" in capsys.readouterr().out
     page = (graded / "feedback" / "mina" / "tiny" / "feedback.html").read_text()
-    assert "채점 결과: tiny / Grading feedback: tiny" in page
+    assert "채점 피드백: tiny / Grading feedback: tiny" in page
     assert "총점 / Total:</b> 7 / 10" in page
     assert re.search(r"<td>square_values</td><td class=\"points\">0 / 3</td>", page)
     assert re.search(r"<td>add_values</td><td class=\"points\">2 / 2</td>", page)
@@ -48,7 +48,7 @@ def test_no_hidden_test_code_reaches_the_pages(graded):
             assert line not in content
         assert "def add" not in content  # no code at all
     echo = (graded / "feedback" / "echo" / "tiny" / "feedback.html").read_text()
-    assert "[숨은 테스트 내용은 보여 주지 않습니다]" in echo
+    assert "[숨겨진 테스트의 내용은 보여 주지 않습니다]" in echo
 
 
 def test_nbgraders_own_feedback_would_have_shown_them(graded):

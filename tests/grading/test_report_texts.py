@@ -71,7 +71,12 @@ def test_judge_problems_render_in_each_language_from_stored_strings():
     assert "6.21" in ko and "6.21" in en  # the stored string met its number format
     assert "추론" in ko and "inference" in en and "추론" not in en
     assert report_texts.render_problem("no.such.key", {}) is None
-    assert report_texts.render_problem("block.final_relu_missing", {})[1].startswith("The final ReLU")
+    assert report_texts.render_problem("block.final_relu_missing", {"block": ""})[1].startswith("The final ReLU")
+    # a ResNet50 block's place, stored as the worker stores a Phrase (str: "ko\nen"), keeps to each language
+    from resnet_course.utils.messages import Phrase
+
+    ko, en = report_texts.render_problem("block.final_relu_missing", {"block": str(Phrase("block.in_resnet", block="4c"))})
+    assert ko.startswith("블록 4c: 마지막 ReLU가 없습니다.") and en.startswith("Block 4c: The final ReLU")
 
 
 def test_histogram_bins_hold_every_score_and_full_marks_stand_alone():

@@ -97,7 +97,7 @@ def test_messages_name_the_mistake(graded):
     assert "has shape (6,), expected (5,)" in toy["wrong_length"]["squares_shape"]["message"]
     for student in ("untouched", "cheat_custom_exc", "cheat_output"):
         message = toy[student]["squares_values"]["message"]
-        assert "No result reached the grader" in message and "채점기에 결과가 도착하지 않았습니다" in message
+        assert "No result reached the grader" in message and "채점기에 결과가 전달되지 않았습니다" in message
     assert "symlink" in toy["cheat_symlink"]["squares_values"]["message"]
 
 

@@ -132,7 +132,7 @@ def test_unknown_grade_id_and_missing_artifacts_score_zero_with_a_reason(tmp_pat
     assert not unknown.passed and "No comparison is registered" in unknown.message()
     missing = worker.judge_one("squares_values", "nb", student, reference, tmp_path / "fb", table, {})
     assert not missing.passed and "No result reached the grader" in missing.message()
-    assert "채점기에 결과가 도착하지 않았습니다" in missing.message()
+    assert "채점기에 결과가 전달되지 않았습니다" in missing.message()
 
 
 def test_every_graded_cell_of_the_course_has_a_comparator(repo):
@@ -288,10 +288,31 @@ def test_a_named_cause_under_a_values_check_reads_in_each_language_and_keeps_its
     set_language("both")
     verdict = comparator.Verdict(False, [
         ("model.values_differ", {"case": "f2_odd", "mode": Phrase("model.mode_inference"), "diff": 1.19}),
-        ("model.look_at", {"problem": Phrase("block.add_before_last_bn"), "cause": "block.add_before_last_bn"})])
+        ("model.look_at", {"problem": Phrase("block.add_before_last_bn", block=""),
+                           "cause": "block.add_before_last_bn"})])
     lines = verdict.message().split("\n")
     assert len(lines) == 4
     korean = [line for line in lines if any("가" <= ch <= "힣" for ch in line)]
     assert korean == [lines[0], lines[2]]  # Korean, English, Korean, English: no English inside Korean lines
     assert "inference-mode" not in lines[0] and "추론" not in lines[1]
     assert "숏컷" in lines[2] and "BatchNormalization" in lines[3] and "숏컷" not in lines[3]
+
+
+def test_a_resnet50_block_message_names_the_block_and_the_full_layer_name():
+    """"합성곱 2b 뒤에 …" could be any of sixteen blocks: in a whole ResNet50 each message says
+    which block and names the layer as the naming convention does; a lone block's stays short."""
+    from resnet_course.autograder.diagnosis.blocks import located
+    from resnet_course.utils.messages import text
+
+    problems = located([("block.bn_missing", {"conv": "2b", "block": ""}), ("block.final_relu_missing", {"block": ""})],
+                       4, "c")
+    assert [values["conv"] for _, values in problems[:1]] == ["res4c_branch2b"]
+    korean = [text(key, in_language="ko", **values) for key, values in problems]
+    english = [text(key, in_language="en", **values) for key, values in problems]
+    assert korean[0] == "블록 4c: 합성곱 res4c_branch2b 뒤에 배치 정규화(BatchNormalization) 층이 없습니다."
+    assert english[0] == "Block 4c: BatchNormalization is missing after convolution res4c_branch2b."
+    assert korean[1].startswith("블록 4c: 마지막 ReLU가 없습니다.") and english[1].startswith("Block 4c: The final ReLU")
+    both = text(*problems[0][:1], **problems[0][1]).split("\n")
+    assert both == [korean[0], english[0]]  # the block's Phrase keeps to each line's language
+    assert text("block.bn_missing", in_language="ko", conv="2b", block="") == \
+        "합성곱 2b 뒤에 배치 정규화(BatchNormalization) 층이 없습니다."

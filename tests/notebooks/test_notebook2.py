@@ -371,13 +371,15 @@ def test_resnet_layout_mistakes_are_named_live_and_from_json(solutions):
 def test_resnet_block_bug_is_charged_to_the_blocks(solutions):
     from resnet_course.autograder.checks import resnet as checks_resnet
     from resnet_course.autograder import diagnosis as dr
+    from resnet_course.utils.messages import text
 
     broken = make_resnet(dict(solutions, identity_block=make_block("identity", no_final_relu=True)))
     model = checks_resnet.build_resnet(broken)
     assert dr.diagnose_resnet50_layout(model) == []
     problems = dr.diagnose_resnet50_blocks(model)
     assert _keys(problems) == ["block.final_relu_missing"]
-    assert problems[0][1]["block"] == "2b"
+    assert problems[0][1]["block"].values == {"block": "2b"}  # which of the sixteen blocks
+    assert text(problems[0][0], in_language="en", **problems[0][1]).startswith("Block 2b: The final ReLU is missing")
     assert "block.final_relu_missing" in _keys(checks_resnet.check_ResNet50(broken))
 
 
