@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -16,46 +15,42 @@ import cluster_helpers as ch
 from resnet_course.autograder.grading import demo
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[2]
 CLI = str(ch.BIN / "resnet-course")
 STUDENTS = ("demo-solution", "demo-no-final-relu", "demo-cheat")
 
 
-def _course_copy(folder):
-    course = REPO / "course"
-    if not (course / "source" / "resnet" / "02_residual_networks.ipynb").is_file():
-        done = subprocess.run([CLI, "build"], capture_output=True, text=True, cwd=REPO)
-        assert done.returncode == 0, done.stdout + done.stderr
+def _course_copy(built_course, folder):
+    """The session's built course (never the checkout's course/), copied for one grading run."""
     folder.mkdir(parents=True)
     for name in ("source", "release"):
-        shutil.copytree(course / name, folder / name)
-    shutil.copy(course / "nbgrader_config.py", folder / "nbgrader_config.py")
+        shutil.copytree(built_course / name, folder / name)
+    shutil.copy(built_course / "nbgrader_config.py", folder / "nbgrader_config.py")
     return folder
 
 
-def _grade(*args):
+def _grade(reference_cache, *args):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("NBGRADER_", "RESNET_COURSE_"))}
     environment["PATH"] = f"{ch.BIN}{os.pathsep}{environment.get('PATH', '')}"
     # The grading process computes the references once (shared with the other real-assignment tests).
-    environment["RESNET_COURSE_REFERENCE_CACHE"] = str(REPO / "course" / ".cache" / "references")
+    environment["RESNET_COURSE_REFERENCE_CACHE"] = str(reference_cache)
     done = subprocess.run([CLI, "grade", *map(str, args), "--no-progress"], capture_output=True, text=True,
                           env=environment, timeout=1800)
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
 
-def test_the_real_assignment_is_judged_on_the_cluster_as_in_the_pool(tmp_path):
-    pool_course = _course_copy(tmp_path / "pool" / "course")
-    dask_course = _course_copy(tmp_path / "dask" / "course")
+def test_the_real_assignment_is_judged_on_the_cluster_as_in_the_pool(tmp_path, built_course, reference_cache):
+    pool_course = _course_copy(built_course, tmp_path / "pool" / "course")
+    dask_course = _course_copy(built_course, tmp_path / "dask" / "course")
     everyone = demo.example_submissions(pool_course, "resnet")
     submitted = demo.write_class(tmp_path / "submitted", "resnet", {s: everyone[s] for s in STUDENTS})
-    _grade(submitted, "--course", pool_course, "--jobs", "2", "--json", tmp_path / "pool.json")
+    _grade(reference_cache, submitted, "--course", pool_course, "--jobs", "2", "--json", tmp_path / "pool.json")
     processes = ch.Processes(tmp_path / "cluster")
     try:
         _, address = processes.scheduler()
         workers = [processes.worker(address, name) for name in ("w1", "w2")]
         ch.wait_for_workers(address, 2)
-        _grade(submitted, "--course", dask_course, "--scheduler", address, "--json", tmp_path / "dask.json")
+        _grade(reference_cache, submitted, "--course", dask_course, "--scheduler", address, "--json", tmp_path / "dask.json")
     finally:
         processes.stop_all()
     by_pool = json.loads((tmp_path / "pool.json").read_text())
