@@ -45,9 +45,10 @@ register({
         "en": "Connected to the Dask scheduler at {address}: {workers} workers; sending the course bundle "
               "({megabytes:.1f} MB).",
     },
+    # Each reason a worker gives says that it refused and why (cluster.refused.*): said once.
     "cluster.worker_refused": {
-        "ko": "작업자 {worker}, 주소 {address}: 이 작업자는 채점을 거부했습니다. {reason}",
-        "en": "Worker {worker} ({address}) refused to grade: {reason}",
+        "ko": "작업자 {worker}, 주소 {address}: {reason}",
+        "en": "Worker {worker} ({address}): {reason}",
     },
     "cluster.no_worker": {
         "ko": "채점할 수 있는 작업자가 하나도 없습니다(스케줄러 {address}). 위에 적힌 이유를 해결한 뒤 다시 "
