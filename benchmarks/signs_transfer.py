@@ -2,7 +2,7 @@
 
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py                   # ResNet50, as the notebook
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --model cnn --seeds 0 1 2 --ablate
-    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --model cnn --plain blur noise
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --model bncnn --vary blur noise
     git show main:utils/signs.py > /tmp/signs_v2.py      # an older renderer, measured beside
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --also /tmp/signs_v2.py
 
@@ -16,8 +16,9 @@ are found), with per-class recall and the confusion matrix.
 cores. `--model cnn` is the cheap proxy for ablations: the small CNN of
 benchmarks/data_difficulty.py, 30 epochs, about a minute.
 
-`--plain NAME ...` switches nuisances off (each one then takes its one plain value; the
-names are `resnet_course.utils.signs.NUISANCES`). `--ablate` runs the full renderer and then
+The course's renderer holds `signs.HELD_PLAIN` plain; `--vary NAME ...` lets those vary
+again, `--plain NAME ...` switches more nuisances off (each one then takes its one plain
+value; the names are `resnet_course.utils.signs.NUISANCES`). `--ablate` runs the full renderer and then
 each nuisance switched off alone, and ends with a table: the change in real-photo accuracy
 when a nuisance is taken away is what that nuisance does for transfer. `--also FILE ...`
 measures, first and in the same run with the same seeds, the renderer of each FILE (a
@@ -63,7 +64,7 @@ def drawn_by(renderer):
     """Let `make_signs_dataset` draw with `renderer` (None: the course's own) for a while."""
     own = signs_data.render_signs_image
     if renderer is not None:
-        signs_data.render_signs_image = lambda n, rng, plain=(): renderer(n, rng)
+        signs_data.render_signs_image = lambda n, rng, plain=None: renderer(n, rng)
     try:
         yield
     finally:
@@ -195,6 +196,8 @@ def main(argv=None):
     parser.add_argument("--data-seed", type=int, default=0)
     parser.add_argument("--plain", nargs="*", default=[], choices=signs.NUISANCES, metavar="NAME",
                         help=f"nuisances to switch off: {', '.join(signs.NUISANCES)}")
+    parser.add_argument("--vary", nargs="*", default=[], choices=signs.HELD_PLAIN, metavar="NAME",
+                        help=f"held-plain nuisances to vary again: {', '.join(signs.HELD_PLAIN)}")
     parser.add_argument("--ablate", action="store_true",
                         help="the full renderer, then each nuisance switched off alone")
     parser.add_argument("--only", nargs="*", choices=signs.NUISANCES, metavar="NAME",
@@ -202,6 +205,8 @@ def main(argv=None):
     parser.add_argument("--photos", help="real photos in the SIGNS test layout")
     parser.add_argument("--also", nargs="*", default=[], metavar="FILE",
                         help="other versions' signs.py, measured first in the same run")
+    parser.add_argument("--only-also", action="store_true",
+                        help="measure only the --also renderers, not the course's own")
     args = parser.parse_args(argv)
     args.epochs = args.epochs or {"resnet": 10, "bncnn": 15, "cnn": 30}[args.model]
 
@@ -210,17 +215,21 @@ def main(argv=None):
     photos = load_photos(path) if path is not None else None
     print(f"model {args.model}, {args.epochs} epochs, training seeds {args.seeds}, data seed {args.data_seed}")
 
-    base_plain = tuple(args.plain)
-    configurations = [("full renderer" if not base_plain else "plain " + "+".join(base_plain), base_plain)]
+    base_plain = tuple(name for name in signs.HELD_PLAIN if name not in args.vary)
+    base_plain += tuple(name for name in args.plain if name not in base_plain)
+    extra = [name for name in base_plain if name not in signs.HELD_PLAIN]
+    label_ = "course renderer" + "".join(f" +{name}" for name in args.vary)
+    configurations = [(label_ + "".join(f" -{name}" for name in extra), base_plain)]
     if args.ablate:
         for name in args.only or signs.NUISANCES:
             if name not in base_plain:
                 configurations.append((f"without {name}", base_plain + (name,)))
     results = [(f"renderer {path}", measure(f"renderer {path}", (), args, photos, load_renderer(path)))
                for path in args.also]
-    results += [(label_, measure(label_, plain, args, photos)) for label_, plain in configurations]
+    if not args.only_also:
+        results += [(label_, measure(label_, plain, args, photos)) for label_, plain in configurations]
     if photos is not None:
-        summary(results, base_index=len(args.also))
+        summary(results, base_index=0 if args.only_also else len(args.also))
     return 0
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .messages import CourseError, label, register, text
-from .signs import CLASSES, SIGNS_VERSION, SIZE, plot_signs_grid, render_signs_image
+from .signs import CLASSES, HELD_PLAIN, SIGNS_VERSION, SIZE, plot_signs_grid, render_signs_image
 
 __all__ = [
     "load_signs", "convert_to_one_hot", "make_signs_dataset", "generate_signs",
@@ -159,13 +159,14 @@ def _balanced_labels(n, rng):
     return rng.permutation(np.arange(n) % len(CLASSES)).astype(np.int64)
 
 
-def generate_signs(n, seed=0, split="train", progress=None, plain=()):
+def generate_signs(n, seed=0, split="train", progress=None, plain=HELD_PLAIN):
     """Draw `n` images with balanced labels: returns (X uint8 (n, 64, 64, 3), Y int64 (n,)).
 
     Each split has its own random stream, so the training and test sets never share a
     picture, and each image its own generator, so the same seed gives the same arrays.
     `progress`, if given, is called with the number of images just drawn. `plain` names
-    nuisances to hold fixed (`signs.NUISANCES`; for the benchmarks' ablations).
+    nuisances to hold fixed (`signs.NUISANCES`; the course holds `signs.HELD_PLAIN`, the
+    benchmarks' ablations others).
     """
     split_rng = np.random.default_rng([seed, list(SPLITS).index(split)])
     labels = _balanced_labels(n, split_rng)
@@ -219,7 +220,7 @@ def _umask():
 
 
 def make_signs_dataset(out_dir, n_train=1080, n_test=120, seed=0, overwrite=False, progress=True,
-                       plain=()):
+                       plain=HELD_PLAIN):
     """Generate `train_signs.h5` and `test_signs.h5` in `out_dir` in the original SIGNS layout.
 
     Classes are balanced and the same seed gives identical arrays. Existing files are
