@@ -18,9 +18,10 @@ benchmarks/data_difficulty.py, 30 epochs, about a minute.
 
 The course's renderer holds `signs.HELD_PLAIN` plain; `--vary NAME ...` lets those vary
 again, `--plain NAME ...` switches more nuisances off (each one then takes its one plain
-value; the names are `resnet_course.utils.signs.NUISANCES`). `--ablate` runs the full renderer and then
-each nuisance switched off alone, and ends with a table: the change in real-photo accuracy
-when a nuisance is taken away is what that nuisance does for transfer. `--also FILE ...`
+value; the names are `resnet_course.utils.signs.NUISANCES`). `--ablate` runs that renderer
+and then each nuisance it varies switched off alone, and ends with a table: the change in
+real-photo accuracy when a nuisance is taken away is what that nuisance does for transfer
+(`--vary background blur noise jpeg --ablate` ablates the renderer with everything varied). `--also FILE ...`
 measures, first and in the same run with the same seeds, the renderer of each FILE (a
 `signs.py` of another version, whose `render_signs_image(n, rng)` draws the pictures):
 the fair way to say whether a new renderer teaches real hands better than an old one.
@@ -199,7 +200,7 @@ def main(argv=None):
     parser.add_argument("--vary", nargs="*", default=[], choices=signs.HELD_PLAIN, metavar="NAME",
                         help=f"held-plain nuisances to vary again: {', '.join(signs.HELD_PLAIN)}")
     parser.add_argument("--ablate", action="store_true",
-                        help="the full renderer, then each nuisance switched off alone")
+                        help="the course renderer, then each nuisance it varies switched off alone")
     parser.add_argument("--only", nargs="*", choices=signs.NUISANCES, metavar="NAME",
                         help="with --ablate: only these nuisances")
     parser.add_argument("--photos", help="real photos in the SIGNS test layout")
