@@ -1,6 +1,6 @@
-"""How fast the SIGNS stand-in is drawn, and how hard it is to learn.
+"""How fast the SIGNS stand-in is drawn, how hard it is to learn, and how well it teaches real hands.
 
-    .venv/bin/python benchmarks/data_difficulty.py [--epochs 10] [--skip-resnet] [--skip-cnn]
+    nice -n 10 .venv/bin/python benchmarks/data_difficulty.py [--epochs 10] [--skip-resnet] [--skip-cnn]
 
 Prints, for the generated data set (seed 0 unless --seed):
   1. the time to draw all 1200 images and images per second (the target: at most 15 s on
@@ -12,7 +12,12 @@ Prints, for the generated data set (seed 0 unless --seed):
      trained as the notebook does (Adam, batch 32, then the notebook's own BatchNorm
      recalibration, section 5.3): must reach 90% test accuracy within 10 epochs. Both
      accuracies are printed, before and after the recalibration. `--resnet-source FILE`
-     takes `ResNet50` from a Python file instead.
+     takes `ResNet50` from a Python file instead;
+  5. for the small CNN and the ResNet50, in the same run, the accuracy on real photos of
+     hands (benchmarks/signs_photos.py: a `shared/data/signs_photos_dev.h5` above the
+     checkout, or `--photos FILE`; the run says when there are none), with per-class
+     recall and the confusion matrix, and the generated test set's beside it. Reported,
+     not a target the exit status holds (the goal is 80%, no class below 60%).
 
 Why the recalibration: with batch size 32 the ResNet50's test accuracy in inference mode
 lags far behind its training accuracy after 10 epochs (BatchNormalization's moving
@@ -32,6 +37,8 @@ import time
 
 import resnet_course.utils  # noqa: F401  (quiet TensorFlow before it is imported)
 from resnet_course.utils.data import convert_to_one_hot, load_signs, make_signs_dataset
+
+from signs_photos import describe_photos, find_photos, load_photos, predict, report
 
 SOFTMAX_CEILING = 0.70
 RESNET_FLOOR = 0.90
@@ -176,7 +183,16 @@ def main(argv=None):
     parser.add_argument("--skip-resnet", action="store_true")
     parser.add_argument("--resnet-source", metavar="FILE",
                         help="take ResNet50 from this Python file instead of the course source")
+    parser.add_argument("--photos", help="real photos in the SIGNS test layout (default: found in shared/data/)")
     args = parser.parse_args(argv)
+    photo_path = find_photos(args.photos)
+    describe_photos(photo_path)
+    photos = load_photos(photo_path) if photo_path is not None else None
+
+    def on_real_photos(name, model):
+        report(f"{name} on the generated test set", data[3].argmax(axis=1), predict(model, data[2]))
+        if photos is not None:
+            report(f"{name} on real photos", photos[1], predict(model, photos[0]))
 
     import keras
 
@@ -195,7 +211,9 @@ def main(argv=None):
         failures.append(f"softmax regression reaches {softmax[-1]:.3f} >= {SOFTMAX_CEILING}")
     if not args.skip_cnn:
         keras.utils.set_random_seed(args.seed)
-        cnn = train("small CNN", small_cnn(), data, args.cnn_epochs)
+        cnn_model = small_cnn()
+        cnn = train("small CNN", cnn_model, data, args.cnn_epochs)
+        on_real_photos("small CNN", cnn_model)
         if cnn[-1] <= softmax[-1]:
             failures.append("the small CNN does no better than softmax regression")
     if not args.skip_resnet:
@@ -209,6 +227,7 @@ def main(argv=None):
         _, settled = model.evaluate(data[2], data[3], verbose=0)
         print(f"ResNet50 after the notebook's BatchNorm recalibration: test accuracy {settled:.3f} "
               f"(before {resnet[-1]:.3f})")
+        on_real_photos("ResNet50 (recalibrated)", model)
         if settled < RESNET_FLOOR:
             failures.append(f"ResNet50 ends at {settled:.3f} < {RESNET_FLOOR} after {args.epochs} epochs "
                             "and the notebook's recalibration")

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .messages import CourseError, label, register, text
-from .signs import CLASSES, SIGNS_VERSION, SIZE, plot_signs_grid, render_signs_image
+from .signs import CLASSES, HELD_PLAIN, SIGNS_VERSION, SIZE, plot_signs_grid, render_signs_image
 
 __all__ = [
     "load_signs", "convert_to_one_hot", "make_signs_dataset", "generate_signs",
@@ -159,19 +159,21 @@ def _balanced_labels(n, rng):
     return rng.permutation(np.arange(n) % len(CLASSES)).astype(np.int64)
 
 
-def generate_signs(n, seed=0, split="train", progress=None):
+def generate_signs(n, seed=0, split="train", progress=None, plain=HELD_PLAIN):
     """Draw `n` images with balanced labels: returns (X uint8 (n, 64, 64, 3), Y int64 (n,)).
 
     Each split has its own random stream, so the training and test sets never share a
     picture, and each image its own generator, so the same seed gives the same arrays.
-    `progress`, if given, is called with the number of images just drawn.
+    `progress`, if given, is called with the number of images just drawn. `plain` names
+    nuisances to hold fixed (`signs.NUISANCES`; the course holds `signs.HELD_PLAIN`, the
+    benchmarks' ablations others).
     """
     split_rng = np.random.default_rng([seed, list(SPLITS).index(split)])
     labels = _balanced_labels(n, split_rng)
     image_seeds = split_rng.integers(0, 2**63, size=n)
     images = np.empty((n, *IMAGE_SHAPE), dtype=np.uint8)
     for i, (label_, image_seed) in enumerate(zip(labels, image_seeds)):
-        images[i] = render_signs_image(int(label_), np.random.default_rng(image_seed))
+        images[i] = render_signs_image(int(label_), np.random.default_rng(image_seed), plain=plain)
         if progress is not None:
             progress(1)
     return images, labels
@@ -217,12 +219,14 @@ def _umask():
     return mask
 
 
-def make_signs_dataset(out_dir, n_train=1080, n_test=120, seed=0, overwrite=False, progress=True):
+def make_signs_dataset(out_dir, n_train=1080, n_test=120, seed=0, overwrite=False, progress=True,
+                       plain=HELD_PLAIN):
     """Generate `train_signs.h5` and `test_signs.h5` in `out_dir` in the original SIGNS layout.
 
     Classes are balanced and the same seed gives identical arrays. Existing files are
     kept (CourseError `data.exists`) unless `overwrite=True`. `progress` is the stream for
-    the progress bar (True: stderr; None: no bar). Returns the two paths (train, test).
+    the progress bar (True: stderr; None: no bar); `plain` is passed on to `generate_signs`.
+    Returns the two paths (train, test).
     """
     out_dir = Path(out_dir)
     paths = {split: out_dir / name for split, name in SPLITS.items()}
@@ -235,7 +239,7 @@ def make_signs_dataset(out_dir, n_train=1080, n_test=120, seed=0, overwrite=Fals
     classes = np.array(CLASSES, dtype=np.int64)
     with _progress_bar(n_train + n_test, progress) as bar:
         for split, path in paths.items():
-            images, labels = generate_signs(counts[split], seed, split, progress=bar.update)
+            images, labels = generate_signs(counts[split], seed, split, progress=bar.update, plain=plain)
             _write_h5_atomically(path, {
                 f"{split}_set_x": images,
                 f"{split}_set_y": labels,

@@ -1,0 +1,238 @@
+"""Do drawn hands teach real hands? Train on the generated set, measure on real photos.
+
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py                   # ResNet50, as the notebook
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --model cnn --seeds 0 1 2 --ablate
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --model bncnn --vary blur noise
+    git show main:utils/signs.py > /tmp/signs_v2.py      # an older renderer, measured beside
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --also /tmp/signs_v2.py
+
+For each configuration of the renderer it draws the 1080 + 120 images (data seed 0 unless
+--data-seed), trains a model only on the 1080, and prints, in the same run, the accuracy on
+the generated test set and on the real photos (benchmarks/signs_photos.py says where they
+are found), with per-class recall and the confusion matrix.
+
+`--model resnet` is the notebook's own training: the course's ResNet50, Adam, batch 32,
+10 epochs, then notebook 2's BatchNorm recalibration (section 5.3); 4-8 minutes on two
+cores. `--model cnn` is the cheap proxy for ablations: the small CNN of
+benchmarks/data_difficulty.py, 30 epochs, about a minute.
+
+The course's renderer holds `signs.HELD_PLAIN` plain; `--vary NAME ...` lets those vary
+again, `--plain NAME ...` switches more nuisances off (each one then takes its one plain
+value; the names are `resnet_course.utils.signs.NUISANCES`). `--ablate` runs that renderer
+and then each nuisance it varies switched off alone, and ends with a table: the change in
+real-photo accuracy when a nuisance is taken away is what that nuisance does for transfer
+(`--vary background blur noise jpeg --ablate` ablates the renderer with everything varied). `--also FILE ...`
+measures, first and in the same run with the same seeds, the renderer of each FILE (a
+`signs.py` of another version, whose `render_signs_image(n, rng)` draws the pictures):
+the fair way to say whether a new renderer teaches real hands better than an old one.
+
+The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
+course's budget is well under 15 s on a student's machine (CPU time is the steadier figure
+on a shared one).
+"""
+
+import argparse
+import contextlib
+import importlib.util
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+import resnet_course.utils  # noqa: F401  (quiet TensorFlow before it is imported)
+from resnet_course.utils import data as signs_data
+from resnet_course.utils import signs
+from resnet_course.utils.data import make_signs_dataset
+
+from data_difficulty import course_resnet50, notebook_recalibration, prepare, small_cnn
+from signs_photos import describe_photos, find_photos, load_photos, predict, report
+
+
+def load_renderer(path):
+    """`render_signs_image` from another version's signs.py, imported beside the course's
+    own modules (its relative imports, such as `.messages`, resolve in the package)."""
+    name = "resnet_course.utils._renderer_" + "".join(c if c.isalnum() else "_" for c in str(path))
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module.render_signs_image
+
+
+@contextlib.contextmanager
+def drawn_by(renderer):
+    """Let `make_signs_dataset` draw with `renderer` (None: the course's own) for a while."""
+    own = signs_data.render_signs_image
+    if renderer is not None:
+        signs_data.render_signs_image = lambda n, rng, plain=None: renderer(n, rng)
+    try:
+        yield
+    finally:
+        signs_data.render_signs_image = own
+
+
+def generate(folder, data_seed, plain, renderer=None):
+    """Draw the 1080 + 120 images; returns (CPU seconds, wall seconds)."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    with drawn_by(renderer):
+        make_signs_dataset(folder, seed=data_seed, progress=None, plain=plain)
+    return time.process_time() - start_cpu, time.perf_counter() - start
+
+
+def batchnorm_cnn():
+    """A small all-convolutional network with batch normalization and global pooling, the
+    two parts of ResNet50 that most decide what it learns from little data; ~0.1 M weights,
+    a fifth of ResNet50's time per epoch."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((64, 64, 3))
+    x = inputs
+    for filters in (16, 32, 64, 96):
+        for _ in range(2):
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization()(x)
+            x = layers.Activation("relu")(x)
+        x = layers.MaxPooling2D()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    outputs = layers.Dense(6, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="batchnorm_cnn")
+
+
+class LateEpochs:
+    """Accuracy on the generated test set and the photos after each of the last epochs.
+
+    The notebook's training is not smooth (the training accuracy can drop by half in one
+    epoch and recover in the next), so one final figure says as much about luck as about
+    the data. After each of the last `count` epochs this settles BatchNorm as the notebook
+    does and measures; the mean over them is the steadier figure for comparing renderers.
+    Settling only overwrites the moving averages, which training does not read, so the
+    final model is the one the notebook's own training would give.
+    """
+
+    def __init__(self, data, photos, epochs, count=3):
+        import keras
+
+        outer, self.rows = self, []
+
+        class Callback(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if epoch >= epochs - count:
+                    outer.rows.append(outer.measure(self.model, data, photos))
+
+        self.callback = Callback()
+
+    @staticmethod
+    def measure(model, data, photos):
+        notebook_recalibration()(model, data[0])
+        generated = float(np.mean(predict(model, data[2]) == data[3].argmax(axis=1)))
+        real = float(np.mean(predict(model, photos[0]) == photos[1])) if photos is not None else float("nan")
+        return generated, real
+
+
+def fit(model_name, data, seed, epochs, photos):
+    """Train as the notebook does (ResNet50) or a proxy; returns the model and its late epochs."""
+    import keras
+
+    X_train, Y_train, _, _ = data
+    keras.utils.set_random_seed(seed)
+    if model_name == "resnet":
+        model = course_resnet50(None)(input_shape=(64, 64, 3), classes=6)
+    elif model_name == "bncnn":
+        model = batchnorm_cnn()
+    else:
+        model = small_cnn()
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    late = LateEpochs(data, photos, epochs)
+    history = model.fit(X_train, Y_train, epochs=epochs, batch_size=32, verbose=0,
+                        callbacks=[late.callback]).history
+    print("    training accuracy by epoch: " + " ".join(f"{a:.2f}" for a in history["accuracy"]))
+    print("    last epochs, settled (generated, real): "
+          + "  ".join(f"{g:.2f} {r:.2f}" for g, r in late.rows))
+    notebook_recalibration()(model, X_train)
+    return model, np.mean(late.rows, axis=0)
+
+
+def measure(label_, plain, args, photos, renderer=None):
+    """Train `len(args.seeds)` models on one configuration; print and return their figures."""
+    with tempfile.TemporaryDirectory() as folder:
+        cpu, wall = generate(folder, args.data_seed, plain, renderer)
+        data = prepare(folder)
+    print(f"\n=== {label_}: 1200 images drawn in {cpu:.2f} s CPU, {wall:.2f} s wall", flush=True)
+    rows = []
+    for seed in args.seeds:
+        start = time.perf_counter()
+        model, (late_generated, late_real) = fit(args.model, data, seed, args.epochs, photos)
+        print(f"--- training seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
+        generated, _, _ = report("generated test set", data[3].argmax(axis=1), predict(model, data[2]))
+        real, recall = float("nan"), np.full(6, np.nan)
+        if photos is not None:
+            real, recall, _ = report("real photos", photos[1], predict(model, photos[0]))
+        rows.append((generated, real, recall, late_generated, late_real))
+        sys.stdout.flush()
+    return rows
+
+
+def summary(results, base_index=0):
+    """One line per configuration; the change in real-photo accuracy is against `base_index`."""
+    print("\nconfiguration             final: generated  real   lowest recall | last 3 epochs: generated  real")
+    base_label, base_rows = results[base_index]
+    base = np.mean([row[4] for row in base_rows])
+    for label_, rows in results:
+        generated, real, lowest, late_generated, late_real = (
+            np.mean([row[0] for row in rows]), np.mean([row[1] for row in rows]),
+            np.mean([row[2].min() for row in rows]), np.mean([row[3] for row in rows]),
+            np.mean([row[4] for row in rows]))
+        change = "" if label_ == base_label else f" ({late_real - base:+.3f})"
+        print(f"{label_:26s} {generated:16.3f} {real:6.3f} {lowest:9.2f}       | "
+              f"{late_generated:19.3f} {late_real:6.3f}{change}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=["resnet", "bncnn", "cnn"], default="resnet")
+    parser.add_argument("--epochs", type=int, help="default: 10 for resnet, 30 for cnn")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds")
+    parser.add_argument("--data-seed", type=int, default=0)
+    parser.add_argument("--plain", nargs="*", default=[], choices=signs.NUISANCES, metavar="NAME",
+                        help=f"nuisances to switch off: {', '.join(signs.NUISANCES)}")
+    parser.add_argument("--vary", nargs="*", default=[], choices=signs.HELD_PLAIN, metavar="NAME",
+                        help=f"held-plain nuisances to vary again: {', '.join(signs.HELD_PLAIN)}")
+    parser.add_argument("--ablate", action="store_true",
+                        help="the course renderer, then each nuisance it varies switched off alone")
+    parser.add_argument("--only", nargs="*", choices=signs.NUISANCES, metavar="NAME",
+                        help="with --ablate: only these nuisances")
+    parser.add_argument("--photos", help="real photos in the SIGNS test layout")
+    parser.add_argument("--also", nargs="*", default=[], metavar="FILE",
+                        help="other versions' signs.py, measured first in the same run")
+    parser.add_argument("--only-also", action="store_true",
+                        help="measure only the --also renderers, not the course's own")
+    args = parser.parse_args(argv)
+    args.epochs = args.epochs or {"resnet": 10, "bncnn": 15, "cnn": 30}[args.model]
+
+    path = find_photos(args.photos)
+    describe_photos(path)
+    photos = load_photos(path) if path is not None else None
+    print(f"model {args.model}, {args.epochs} epochs, training seeds {args.seeds}, data seed {args.data_seed}")
+
+    base_plain = tuple(name for name in signs.HELD_PLAIN if name not in args.vary)
+    base_plain += tuple(name for name in args.plain if name not in base_plain)
+    extra = [name for name in base_plain if name not in signs.HELD_PLAIN]
+    label_ = "course renderer" + "".join(f" +{name}" for name in args.vary)
+    configurations = [(label_ + "".join(f" -{name}" for name in extra), base_plain)]
+    if args.ablate:
+        for name in args.only or signs.NUISANCES:
+            if name not in base_plain:
+                configurations.append((f"without {name}", base_plain + (name,)))
+    results = [(f"renderer {path}", measure(f"renderer {path}", (), args, photos, load_renderer(path)))
+               for path in args.also]
+    if not args.only_also:
+        results += [(label_, measure(label_, plain, args, photos)) for label_, plain in configurations]
+    if photos is not None:
+        summary(results, base_index=0 if args.only_also else len(args.also))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
