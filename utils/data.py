@@ -74,7 +74,7 @@ register({
     },
     "data.unreadable": {
         "ko": "{path} 파일을 HDF5로 읽을 수 없습니다. 파일이 손상되었거나 중간에 잘렸을 수 있습니다({error}). "
-              "원래 파일을 다시 복사하거나, 생성된 데이터라면 파일을 지운 뒤 `resnet-course data`로 다시 만드세요.",
+              "원래 파일을 다시 복사하거나, 생성된 데이터라면 파일을 지운 뒤 `resnet-course data` 명령으로 다시 만드세요.",
         "en": "{path} cannot be read as HDF5: it may be corrupt or truncated ({error}). Copy the original "
               "again, or, for generated data, delete it and run `resnet-course data`.",
     },

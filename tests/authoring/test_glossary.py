@@ -147,24 +147,12 @@ def _message_problems(catalog):
     return found
 
 
-# Messages registered in files another engineer is rewriting now (utils/data.py): the one rule
-# each still breaks, allowed until that work lands. {key: the glued text}
-OTHER_ENGINEERS_FILES = {"data.unreadable": "`resnet-course data`로"}
-
-
 def test_every_message_follows_the_glossary_and_the_house_rules():
     catalog = _course_catalog()
     assert len(catalog) > 300
     found = _message_problems(catalog)
-    problems = [p for key, listed in sorted(found.items()) for p in listed
-                if OTHER_ENGINEERS_FILES.get(key) != p[1].get("text")]
+    problems = [p for key, listed in sorted(found.items()) for p in listed]
     assert not problems, _report(problems)
-
-
-def test_the_allowance_for_other_engineers_files_is_still_needed():
-    found = _message_problems(_course_catalog())
-    for key, glued in OTHER_ENGINEERS_FILES.items():
-        assert [p[1].get("text") for p in found.get(key, [])] == [glued], f"{key} is fixed: take it off the list"
 
 
 def test_a_particle_after_inline_code_in_a_message_is_named():

@@ -191,24 +191,32 @@ def _package_of_another_version(folder):
     return Path(folder)
 
 
-def test_a_worker_of_another_version_is_refused_and_named(cluster, tmp_path):
-    other = _package_of_another_version(tmp_path / "other-package")
-    worker = cluster["processes"].worker(cluster["address"], "w-other", PYTHONPATH=str(other))
+def _grade_alice_beside(cluster, tmp_path, name, **worker_options):
+    """Grade one student with a third worker `name` started beside w1 and w2.
+
+    Returns (the lines of the run's output that name that worker, alice's stored result).
+    """
+    worker = cluster["processes"].worker(cluster["address"], name, **worker_options)
     try:
         ch.wait_for_workers(cluster["address"], 3)
         course = gh.make_course(tmp_path / "course")
         gh.write_submission(tmp_path / "submitted", "alice", gh.solved(course))
         done = grade_cli(tmp_path / "submitted", "--course", course, "--assignment", "tiny",
                          "--scheduler", cluster["address"], "--json", tmp_path / "g.json")
-        refusals = [line for line in done.stdout.splitlines() if "w-other" in line]
-        assert len(refusals) == 2, done.stdout  # Korean, then English
-        assert "거부했습니다" in refusals[0] and "package digest" in refusals[0]
-        assert "refused to grade" in refusals[1] and "package digest" in refusals[1]
         assert not any("w1" in line or "w2" in line for line in done.stdout.splitlines() if "refused" in line)
         result = json.loads((course / ".grading" / "tiny" / "alice" / "result.json").read_text())
-        assert result["score"] == 10 and "w-other" not in result["grader"]
+        return [line for line in done.stdout.splitlines() if name in line], result
     finally:
         cluster["processes"].stop(worker)
+
+
+def test_a_worker_of_another_version_is_refused_and_named(cluster, tmp_path):
+    other = _package_of_another_version(tmp_path / "other-package")
+    refusals, result = _grade_alice_beside(cluster, tmp_path, "w-other", PYTHONPATH=str(other))
+    assert len(refusals) == 2, refusals  # Korean, then English
+    assert "거부했습니다" in refusals[0] and "package digest" in refusals[0]
+    assert "refused to grade" in refusals[1] and "package digest" in refusals[1]
+    assert result["score"] == 10 and "w-other" not in result["grader"]
 
 
 # A machine whose user namespaces are off (a locked-down container, a distribution that
@@ -217,19 +225,9 @@ NO_USER_NAMESPACES = ("bwrap", "--dev-bind", "/", "/", "--unshare-user", "--disa
 
 
 def test_a_worker_without_a_working_sandbox_is_refused_and_named(cluster, tmp_path):
-    worker = cluster["processes"].worker(cluster["address"], "w-locked", inside=NO_USER_NAMESPACES)
-    try:
-        ch.wait_for_workers(cluster["address"], 3)
-        course = gh.make_course(tmp_path / "course")
-        gh.write_submission(tmp_path / "submitted", "alice", gh.solved(course))
-        done = grade_cli(tmp_path / "submitted", "--course", course, "--assignment", "tiny",
-                         "--scheduler", cluster["address"], "--json", tmp_path / "g.json")
-        refusals = [line for line in done.stdout.splitlines() if "w-locked" in line]
-        assert len(refusals) == 2, done.stdout  # Korean, then English
-        assert "샌드박스" in refusals[0] and "사용자 네임스페이스" in refusals[0] and "sandbox" not in refusals[0]
-        assert "sandbox does not work" in refusals[1] and "user namespace" in refusals[1]
-        assert not any("샌드박스" in line or "네임스페이스" in line for line in refusals[1:])
-        result = json.loads((course / ".grading" / "tiny" / "alice" / "result.json").read_text())
-        assert result["score"] == 10 and "w-locked" not in result["grader"]
-    finally:
-        cluster["processes"].stop(worker)
+    refusals, result = _grade_alice_beside(cluster, tmp_path, "w-locked", inside=NO_USER_NAMESPACES)
+    assert len(refusals) == 2, refusals  # Korean, then English
+    assert "샌드박스" in refusals[0] and "사용자 네임스페이스" in refusals[0] and "sandbox" not in refusals[0]
+    assert "sandbox does not work" in refusals[1] and "user namespace" in refusals[1]
+    assert not any("샌드박스" in line or "네임스페이스" in line for line in refusals[1:])
+    assert result["score"] == 10 and "w-locked" not in result["grader"]
