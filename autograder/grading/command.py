@@ -34,6 +34,7 @@ from pathlib import Path
 from resnet_course.utils.messages import label, register, text
 
 from . import course_bundle, submissions
+from .arguments import add_course_arguments
 from .course_state import cached_template, course_digest, load_course_config, uses_judge
 from .environment import grading_environment
 from .outputs import class_json, grade_table, write_csv
@@ -56,15 +57,6 @@ register({
         "ko": "제출물: <학생>/<과제>/*.ipynb 폴더 또는 LMS zip 파일",
         "en": "submissions: a <student>/<assignment>/*.ipynb folder, or an LMS zip",
     },
-    "grade.arg.assignment": {"ko": "과제 이름", "en": "assignment name"},
-    "grade.arg.course": {
-        "ko": "과정 폴더 (기본값: 체크아웃의 course/)",
-        "en": "course folder (default: course/ of the checkout)",
-    },
-    "grade.arg.jobs": {
-        "ko": "이 컴퓨터에서 동시에 채점할 학생 수 (기본값: 코어 수)",
-        "en": "students graded at once on this machine (default: cores)",
-    },
     "grade.arg.scheduler": {
         "ko": "Dask 스케줄러 주소(예: tcp://10.0.0.5:8786, tls://…). 주면 학생들을 그 클러스터의 작업자가 채점합니다",
         "en": "a Dask scheduler address (e.g. tcp://10.0.0.5:8786, tls://…): the cluster's workers grade the students",
@@ -75,11 +67,6 @@ register({
         "ko": "성적부 SQLAlchemy URL (기본값: sqlite course/gradebook.db)",
         "en": "gradebook SQLAlchemy URL (default: sqlite course/gradebook.db)",
     },
-    "grade.arg.no_sandbox": {
-        "ko": "bubblewrap 없이 학생 코드를 실행합니다 (믿을 수 있는 제출물만)",
-        "en": "run student code without bubblewrap (trusted submissions only)",
-    },
-    "grade.arg.force": {"ko": "바뀐 것이 없어도 다시 채점합니다", "en": "grade again even when nothing changed"},
     "grade.arg.memory_mb": {"ko": "커널 하나의 메모리 한도 (MB)", "en": "memory limit per kernel (MB)"},
     "grade.arg.wall_clock": {"ko": "노트북 하나에 허용하는 시간 (초)", "en": "seconds allowed per notebook"},
     "grade.arg.no_progress": {"ko": "진행 막대를 보이지 않습니다", "en": "no progress bar"},
@@ -258,15 +245,14 @@ def register_command(subparsers):
 
     parser = subparsers.add_parser("grade", help=label("grade.help"), description=text("grade.help"))
     parser.add_argument("submitted", help=label("grade.arg.submitted"))
-    parser.add_argument("--assignment", default="resnet", help=label("grade.arg.assignment"))
-    parser.add_argument("--course", default=None, help=label("grade.arg.course"))
-    parser.add_argument("--jobs", "-j", type=int, default=None, help=label("grade.arg.jobs"))
+    add_course_arguments(parser)
+    parser.add_argument("--jobs", "-j", type=int, default=None, help=label("cli.arg.jobs"))
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS", help=label("grade.arg.scheduler"))
     parser.add_argument("--csv", default=None, help=label("grade.arg.csv"))
     parser.add_argument("--json", default=None, help=label("grade.arg.json"))
     parser.add_argument("--db", default=None, help=label("grade.arg.db"))
-    parser.add_argument("--no-sandbox", action="store_true", help=label("grade.arg.no_sandbox"))
-    parser.add_argument("--force", action="store_true", help=label("grade.arg.force"))
+    parser.add_argument("--no-sandbox", action="store_true", help=label("cli.arg.no_sandbox"))
+    parser.add_argument("--force", action="store_true", help=label("cli.arg.force"))
     parser.add_argument("--memory-mb", type=int, default=4096, help=label("grade.arg.memory_mb"))
     parser.add_argument("--wall-clock", type=int, default=900, help=label("grade.arg.wall_clock"))
     parser.add_argument("--no-progress", action="store_true", help=label("grade.arg.no_progress"))

@@ -22,12 +22,16 @@ import nbformat
 
 from resnet_course.utils.messages import CourseError, label, register, text
 
+from .arguments import add_course_arguments
+
 register({
     "demo.help": {
         "ko": "과정을 빌드하고 예시 제출물을 만들어 채점한 뒤 성적표를 보여 줍니다.",
         "en": "Build the course, make example submissions, grade them and print the grade table.",
     },
     "demo.step": {"ko": "▶ 실행: {step}", "en": "▶ running: {step}"},
+    "demo.arg.skip_build": {"ko": "과정을 다시 빌드하지 않고 지금 빌드된 그대로 씁니다",
+                            "en": "use the course as it is built now"},
     "demo.build_failed": {
         "ko": "과정 빌드에 실패했습니다:\n{log}",
         "en": "Building the course failed:\n{log}",
@@ -143,10 +147,9 @@ def _run(args):
 
 def register_command(subparsers):
     parser = subparsers.add_parser("demo", help=label("demo.help"), description=text("demo.help"))
-    parser.add_argument("--assignment", default="resnet")
-    parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")
-    parser.add_argument("--jobs", "-j", type=int, default=None)
-    parser.add_argument("--no-sandbox", action="store_true")
-    parser.add_argument("--skip-build", action="store_true", help="use the course as it is built now")
-    parser.add_argument("--force", action="store_true", help="grade again even when nothing changed")
+    add_course_arguments(parser)
+    parser.add_argument("--jobs", "-j", type=int, default=None, help=label("cli.arg.jobs"))
+    parser.add_argument("--no-sandbox", action="store_true", help=label("cli.arg.no_sandbox"))
+    parser.add_argument("--skip-build", action="store_true", help=label("demo.arg.skip_build"))
+    parser.add_argument("--force", action="store_true", help=label("cli.arg.force"))
     parser.set_defaults(func=_run)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from resnet_course.utils.messages import label, register, text
 
+from .arguments import add_course_arguments
+
 register({
     "feedback.help": {
         "ko": "학생별 채점 피드백을 HTML로 만듭니다 (한국어와 영어, 숨겨진 테스트 코드는 넣지 않음).",
@@ -166,7 +168,5 @@ def _run(args):
 def register_command(subparsers):
     parser = subparsers.add_parser("feedback", help=label("feedback.help"),
                                    description=text("feedback.help"))
-    parser.add_argument("--assignment", default="resnet")
-    parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")
-    parser.add_argument("--student", action="append", help="only this student (repeatable)")
+    add_course_arguments(parser, students=True)
     parser.set_defaults(func=_run)

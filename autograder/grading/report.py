@@ -24,11 +24,14 @@ from urllib.parse import quote
 
 from resnet_course.utils.messages import CourseError, label, register, text
 
+from .arguments import add_course_arguments
 from .report_page import render_page
 from .report_stats import class_figures
 from .report_store import read_class
 
 register({
+    "report.arg.out": {"ko": "보고서를 쓸 폴더 (기본값: <과정>/report/<과제>/)",
+                       "en": "folder for the report (default: <course>/report/<assignment>/)"},
     "report.help": {
         "ko": "저장된 채점 결과로 학급 보고서(HTML, JSON, CSV)를 만듭니다: 점수 분포, 검사별 통과율, 자주 나온 실수.",
         "en": "Write the class report (HTML, JSON, CSV) from the stored grading results: score "
@@ -141,8 +144,6 @@ def _run(args):
 
 def register_command(subparsers):
     parser = subparsers.add_parser("report", help=label("report.help"), description=text("report.help"))
-    parser.add_argument("--assignment", default="resnet")
-    parser.add_argument("--course", default=None, help="course folder (default: course/ of the checkout)")
-    parser.add_argument("--out", default=None, help="folder for the report (default: <course>/report/<assignment>/)")
-    parser.add_argument("--student", action="append", help="only this student (repeatable)")
+    add_course_arguments(parser, students=True)
+    parser.add_argument("--out", default=None, help=label("report.arg.out"))
     parser.set_defaults(func=_run)
