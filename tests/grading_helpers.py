@@ -161,3 +161,14 @@ def processes_left(uids, seconds=10):
         if not left or time.monotonic() >= deadline:
             return left
         time.sleep(0.2)
+
+
+def copy_built_course(built_course, folder, parts=("source", "release", "notebooks")):
+    """A copy of the session's built course (tests/conftest.py `built_course`) for one grading run:
+    grading writes its gradebook and .grading/ into the copy, never into the shared build."""
+    folder = Path(folder)
+    folder.mkdir(parents=True)
+    for name in parts:
+        shutil.copytree(Path(built_course) / name, folder / name)
+    shutil.copy(Path(built_course) / "nbgrader_config.py", folder / "nbgrader_config.py")
+    return folder

@@ -83,13 +83,14 @@ class Rendered(Phrase):
     """A message rendered in each language where it was made, used as a field elsewhere.
 
     For a text that crosses a process boundary (a Dask worker's refusal, read by the grading
-    process): `Rendered.texts(key, ...)` travels as a plain {"ko", "en"} dict, and the far side
+    process): `Rendered.texts_of(key, ...)` travels as a plain {"ko", "en"} dict, and the far side
     wraps it in `Rendered(texts)`; it need not have the same catalog (a worker of another
     version is exactly the one that refuses).
     """
 
     def __init__(self, texts):
-        self.key = None
+        # No catalog key here: what says this message is its two texts (equality and hash too).
+        self.key, self.values = None, {}
         self.texts = {lang: str(texts[lang]) for lang in ("ko", "en")}
 
     @staticmethod
@@ -102,6 +103,15 @@ class Rendered(Phrase):
     def __str__(self):
         lang = get_language()
         return f"{self.texts['ko']}\n{self.texts['en']}" if lang == "both" else self.texts[lang]
+
+    def __repr__(self):
+        return f"Rendered({self.texts!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Rendered) and self.texts == other.texts
+
+    def __hash__(self):
+        return hash((self.texts["ko"], self.texts["en"]))
 
 
 def _fill(template, lang, values):

@@ -6,26 +6,17 @@ typical mistakes and its cheat; every score and message equals the embedded pool
 
 import json
 import os
-import shutil
 import subprocess
 
 import pytest
 
 import cluster_helpers as ch
+import grading_helpers as gh
 from resnet_course.autograder.grading import demo
 
 pytestmark = pytest.mark.slow
 CLI = str(ch.BIN / "resnet-course")
 STUDENTS = ("demo-solution", "demo-no-final-relu", "demo-cheat")
-
-
-def _course_copy(built_course, folder):
-    """The session's built course (never the checkout's course/), copied for one grading run."""
-    folder.mkdir(parents=True)
-    for name in ("source", "release"):
-        shutil.copytree(built_course / name, folder / name)
-    shutil.copy(built_course / "nbgrader_config.py", folder / "nbgrader_config.py")
-    return folder
 
 
 def _grade(reference_cache, *args):
@@ -40,8 +31,8 @@ def _grade(reference_cache, *args):
 
 
 def test_the_real_assignment_is_judged_on_the_cluster_as_in_the_pool(tmp_path, built_course, reference_cache):
-    pool_course = _course_copy(built_course, tmp_path / "pool" / "course")
-    dask_course = _course_copy(built_course, tmp_path / "dask" / "course")
+    pool_course = gh.copy_built_course(built_course, tmp_path / "pool" / "course", ("source", "release"))
+    dask_course = gh.copy_built_course(built_course, tmp_path / "dask" / "course", ("source", "release"))
     everyone = demo.example_submissions(pool_course, "resnet")
     submitted = demo.write_class(tmp_path / "submitted", "resnet", {s: everyone[s] for s in STUDENTS})
     _grade(reference_cache, submitted, "--course", pool_course, "--jobs", "2", "--json", tmp_path / "pool.json")

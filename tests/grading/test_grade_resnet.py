@@ -6,10 +6,11 @@ mistakes and the set_custom_exc cheat, all made from the student copy, graded an
 """
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+
+import grading_helpers as gh
 
 from resnet_course.autograder.grading import feedback
 from resnet_course.autograder.cli import main as cli_main
@@ -21,11 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def resnet_class(tmp_path_factory, built_course, reference_cache):
     root = tmp_path_factory.mktemp("resnet")
-    copy = root / "course"
-    copy.mkdir()
-    for name in ("source", "release", "notebooks"):
-        shutil.copytree(built_course / name, copy / name)
-    shutil.copy(built_course / "nbgrader_config.py", copy / "nbgrader_config.py")
+    copy = gh.copy_built_course(built_course, root / "course")
     mp = pytest.MonkeyPatch()
     mp.setenv("RESNET_COURSE_REFERENCE_CACHE", str(reference_cache))
     try:

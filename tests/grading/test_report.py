@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import grading_helpers as gh
 from resnet_course.autograder.cli import main as cli_main
 from resnet_course.autograder.grading import demo, report_stats
 
@@ -33,16 +34,6 @@ EVERYONE = (*SHORTCUT, "log-scale", "untouched", "dies")
 # identity_block with the shortcut added before BatchNormalization 2c (the judge's block.add_before_last_bn)
 LAST_BN = '    X = BatchNormalization(axis=3, name=bn_name_base + "2c")(X)\n\n    X = Add()([X, X_shortcut])\n'
 ADD_FIRST = '    X = Add()([X, X_shortcut])\n    X = BatchNormalization(axis=3, name=bn_name_base + "2c")(X)\n'
-
-
-def _course_copy(root, built_course):
-    """The built course, copied: grading writes its gradebook and .grading/ into it."""
-    copy = root / "course"
-    copy.mkdir()
-    for name in ("source", "release", "notebooks"):
-        shutil.copytree(built_course / name, copy / name)
-    shutil.copy(built_course / "nbgrader_config.py", copy / "nbgrader_config.py")
-    return copy
 
 
 def the_class(course):
@@ -66,7 +57,7 @@ def the_class(course):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, built_course, reference_cache):
     root = tmp_path_factory.mktemp("report")
-    course = _course_copy(root, built_course)
+    course = gh.copy_built_course(built_course, root / "course")
     submitted = demo.write_class(root / "submitted", "resnet", the_class(course))
     mp = pytest.MonkeyPatch()
     mp.setenv("RESNET_COURSE_REFERENCE_CACHE", str(reference_cache))

@@ -18,13 +18,14 @@ marks, a function the judge charges is not called correct by the check).
 import itertools
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
+
+import grading_helpers as gh
 
 from judge_catalog import catalog, harness, real_styles
 from judge_catalog.catalog import GRADE_IDS, NOTEBOOK, POINTS
@@ -79,11 +80,7 @@ def graded(built_course, reference_cache):
 
 
 def _grade_everything(root, built_course, cache):
-    copy = root / "course"
-    copy.mkdir()
-    for name in ("source", "release", "notebooks"):
-        shutil.copytree(built_course / name, copy / name)
-    shutil.copy(built_course / "nbgrader_config.py", copy / "nbgrader_config.py")
+    copy = gh.copy_built_course(built_course, root / "course")
     sources = {stem: built_course / "source" / ASSIGNMENT / f"{stem}.ipynb" for stem in NOTEBOOKS}
     copies = {stem: _student_copy(stem) for stem in NOTEBOOKS}
     solutions = {stem: _solutions(path) for stem, path in sources.items()}
