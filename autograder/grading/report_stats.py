@@ -86,11 +86,11 @@ def _problems(stored):
                     continue
                 problems = [(p[0], p[1] if isinstance(p[1], dict) else {}) for p in verdict.get("problems") or []
                             if isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str)]
-                causes = [values for key, values in problems if key == CAUSE_KEY and values.get("cause")]
+                named_cause = any(key == CAUSE_KEY and values.get("cause") for key, values in problems)
                 for key, values in problems:
                     if key == CAUSE_KEY and values.get("cause"):
                         yield student.name, notebook, grade_id, values["cause"], None, values.get("problem")
-                    elif not (causes and key in SYMPTOM_KEYS):
+                    elif not (named_cause and key in SYMPTOM_KEYS):
                         yield student.name, notebook, grade_id, key, values, verdict.get("message")
 
 
