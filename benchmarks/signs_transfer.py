@@ -5,6 +5,8 @@
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --model bncnn --vary blur noise
     git show main:utils/signs.py > /tmp/signs_v2.py      # an older renderer, measured beside
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --also /tmp/signs_v2.py
+    mkdir /tmp/v3 && git archive 855e38c utils | tar -x -C /tmp/v3   # with its own hand_pose
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --also /tmp/v3/utils --seeds 0 1
 
 For each configuration of the renderer it draws the 1080 + 120 images (data seed 0 unless
 --data-seed), trains a model only on the 1080, and prints, in the same run, the accuracy on
@@ -33,10 +35,12 @@ on a shared one).
 
 import argparse
 import contextlib
+import importlib
 import importlib.util
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -50,9 +54,23 @@ from signs_photos import describe_photos, find_photos, load_photos, predict, rep
 
 
 def load_renderer(path):
-    """`render_signs_image` from another version's signs.py, imported beside the course's
-    own modules (its relative imports, such as `.messages`, resolve in the package)."""
-    name = "resnet_course.utils._renderer_" + "".join(c if c.isalnum() else "_" for c in str(path))
+    """`render_signs_image` from another version of the renderer.
+
+    `path` is either one `signs.py`, imported beside the course's own modules (its relative
+    imports, such as `.hand_pose`, resolve in the installed package), or a whole `utils`
+    folder of another version (`git archive REV utils | tar -x -C /tmp/REV`), imported as
+    a package of its own so that its own hand_pose and hand_raster draw its hands.
+    """
+    path = Path(path)
+    tag = "".join(c if c.isalnum() else "_" for c in str(path))
+    if path.is_dir():
+        package = "resnet_course._renderer_" + tag
+        spec = importlib.util.spec_from_file_location(package, path / "__init__.py",
+                                                      submodule_search_locations=[str(path)])
+        sys.modules[package] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[package])
+        return importlib.import_module(package + ".signs").render_signs_image
+    name = "resnet_course.utils._renderer_" + tag
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -205,7 +223,7 @@ def main(argv=None):
                         help="with --ablate: only these nuisances")
     parser.add_argument("--photos", help="real photos in the SIGNS test layout")
     parser.add_argument("--also", nargs="*", default=[], metavar="FILE",
-                        help="other versions' signs.py, measured first in the same run")
+                        help="other versions' signs.py or utils folder, measured first in the same run")
     parser.add_argument("--only-also", action="store_true",
                         help="measure only the --also renderers, not the course's own")
     args = parser.parse_args(argv)
