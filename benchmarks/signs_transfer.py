@@ -35,7 +35,6 @@ on a shared one).
 
 import argparse
 import contextlib
-import importlib
 import importlib.util
 import sys
 import tempfile

@@ -32,3 +32,10 @@ def add_course_arguments(parser, students=False):
     parser.add_argument("--course", default=None, help=label("cli.arg.course"))
     if students:
         parser.add_argument("--student", action="append", help=label("cli.arg.student"))
+
+
+def add_grading_arguments(parser):
+    """--jobs, --no-sandbox and --force: how the commands that grade (grade, demo) run."""
+    parser.add_argument("--jobs", "-j", type=int, default=None, help=label("cli.arg.jobs"))
+    parser.add_argument("--no-sandbox", action="store_true", help=label("cli.arg.no_sandbox"))
+    parser.add_argument("--force", action="store_true", help=label("cli.arg.force"))

@@ -34,7 +34,7 @@ from pathlib import Path
 from resnet_course.utils.messages import label, register, text
 
 from . import course_bundle, submissions
-from .arguments import add_course_arguments
+from .arguments import add_course_arguments, add_grading_arguments
 from .course_state import cached_template, course_digest, load_course_config, uses_judge
 from .environment import grading_environment
 from .outputs import class_json, grade_table, write_csv
@@ -246,13 +246,11 @@ def register_command(subparsers):
     parser = subparsers.add_parser("grade", help=label("grade.help"), description=text("grade.help"))
     parser.add_argument("submitted", help=label("grade.arg.submitted"))
     add_course_arguments(parser)
-    parser.add_argument("--jobs", "-j", type=int, default=None, help=label("cli.arg.jobs"))
+    add_grading_arguments(parser)
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS", help=label("grade.arg.scheduler"))
     parser.add_argument("--csv", default=None, help=label("grade.arg.csv"))
     parser.add_argument("--json", default=None, help=label("grade.arg.json"))
     parser.add_argument("--db", default=None, help=label("grade.arg.db"))
-    parser.add_argument("--no-sandbox", action="store_true", help=label("cli.arg.no_sandbox"))
-    parser.add_argument("--force", action="store_true", help=label("cli.arg.force"))
     parser.add_argument("--memory-mb", type=int, default=4096, help=label("grade.arg.memory_mb"))
     parser.add_argument("--wall-clock", type=int, default=900, help=label("grade.arg.wall_clock"))
     parser.add_argument("--no-progress", action="store_true", help=label("grade.arg.no_progress"))

@@ -22,7 +22,7 @@ import nbformat
 
 from resnet_course.utils.messages import CourseError, label, register, text
 
-from .arguments import add_course_arguments
+from .arguments import add_course_arguments, add_grading_arguments
 
 register({
     "demo.help": {
@@ -148,8 +148,6 @@ def _run(args):
 def register_command(subparsers):
     parser = subparsers.add_parser("demo", help=label("demo.help"), description=text("demo.help"))
     add_course_arguments(parser)
-    parser.add_argument("--jobs", "-j", type=int, default=None, help=label("cli.arg.jobs"))
-    parser.add_argument("--no-sandbox", action="store_true", help=label("cli.arg.no_sandbox"))
+    add_grading_arguments(parser)
     parser.add_argument("--skip-build", action="store_true", help=label("demo.arg.skip_build"))
-    parser.add_argument("--force", action="store_true", help=label("cli.arg.force"))
     parser.set_defaults(func=_run)
