@@ -7,6 +7,7 @@
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --also /tmp/signs_v2.py
     mkdir /tmp/v3 && git archive 855e38c utils | tar -x -C /tmp/v3   # with its own hand_pose
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --also /tmp/v3/utils --seeds 0 1
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --seeds 0 1 --probe   # what the model is sensitive to
 
 For each configuration of the renderer it draws the 1080 + 120 images (data seed 0 unless
 --data-seed), trains a model only on the 1080, and prints, in the same run, the accuracy on
@@ -28,6 +29,10 @@ measures, first and in the same run with the same seeds, the renderer of each FI
 `signs.py` of another version, whose `render_signs_image(n, rng)` draws the pictures):
 the fair way to say whether a new renderer teaches real hands better than an old one.
 
+`--probe` reads the photos again, a little darker, brighter, softer, sharper and mirrored,
+then with the wall evened out and as flat silhouettes: whether a model fails on how the
+photos look or on the shapes of the hands in them.
+
 The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
 course's budget is well under 15 s on a student's machine (CPU time is the steadier figure
 on a shared one).
@@ -42,6 +47,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, ImageFilter, ImageOps
 
 import resnet_course.utils  # noqa: F401  (quiet TensorFlow before it is imported)
 from resnet_course.utils import data as signs_data
@@ -186,9 +192,51 @@ def measure(label_, plain, args, photos, renderer=None):
         real, recall = float("nan"), np.full(6, np.nan)
         if photos is not None:
             real, recall, _ = report("real photos", photos[1], predict(model, photos[0]))
+            if args.probe:
+                probe(model, photos)
         rows.append((generated, real, recall, late_generated, late_real))
         sys.stdout.flush()
     return rows
+
+
+# What a phone or an editor does to a photo without changing the hand in it.
+PROBES = {
+    "exposure x0.9": lambda image: image.point(lambda v: v * 0.9),
+    "exposure x1.1": lambda image: image.point(lambda v: min(255, v * 1.1)),
+    "blur 1 px": lambda image: image.filter(ImageFilter.GaussianBlur(1)),
+    "sharpened": lambda image: image.filter(ImageFilter.UnsharpMask(2, 150, 0)),
+    "mirrored": ImageOps.mirror,
+}
+
+
+def silhouettes(X):
+    """The photos with the wall evened out, and as flat silhouettes of the hand on that wall.
+
+    Skin is much redder than it is blue; a grey or white wall and the hand's shadow on it
+    are not. A fixed threshold on red minus blue finds the hand well enough to ask whether
+    the model fails on the hand's shape or on everything around and on it.
+    """
+    hand = (X[..., 0] - X[..., 2] > 0.12).astype(np.float64)[..., None]
+    wall = np.array([0.86, 0.86, 0.85])
+    return X * hand + wall * (1 - hand), np.array([0.55, 0.38, 0.3]) * hand + wall * (1 - hand)
+
+
+def probe(model, photos):
+    """How steady the model's reading of the photos is: each photo changed as PROBES says,
+    then with the wall evened out and as a flat silhouette (`silhouettes`).
+
+    A model that has learned the hand reads a photo a little darker, softer or mirrored
+    the same way; one that has learned the drawing's look loses many of them. If it reads
+    the flat silhouettes no better than the photos, the hands' shapes and poses are what
+    it has not learned, not their light or skin.
+    """
+    images = (photos[0] * 255).round().astype(np.uint8)
+    changed = {name: np.stack([np.asarray(change(Image.fromarray(image))) for image in images]) / 255.0
+               for name, change in PROBES.items()}
+    changed["wall evened out"], changed["flat silhouette"] = silhouettes(photos[0])
+    for name, X in changed.items():
+        accuracy = float(np.mean(predict(model, X) == photos[1]))
+        print(f"    real photos, {name:15s} accuracy {accuracy:.3f}")
 
 
 def summary(results, base_index=0):
@@ -221,6 +269,9 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", choices=signs.NUISANCES, metavar="NAME",
                         help="with --ablate: only these nuisances")
     parser.add_argument("--photos", help="real photos in the SIGNS test layout")
+    parser.add_argument("--probe", action="store_true",
+                        help="also read the photos a little darker, brighter, softer, sharper, mirrored, "
+                             "with the wall evened out and as flat silhouettes")
     parser.add_argument("--also", nargs="*", default=[], metavar="FILE",
                         help="other versions' signs.py or utils folder, measured first in the same run")
     parser.add_argument("--only-also", action="store_true",
