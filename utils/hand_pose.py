@@ -29,8 +29,10 @@ _FINGERS = (
     ("little", -2.5, 8.2, (3.5, 2.1, 1.9), 0.86, 0.66),
 )
 _THUMB_ROOT = np.array([2.0, 1.3, 0.4])
-_THUMB_BONES = (4.3, 3.1, 2.5)      # metacarpal, proximal, distal
-_THUMB_RADII = (1.45, 1.02, 0.92, 0.80)
+# The thumb is short and thick beside the fingers: its tip reaches about the middle of the
+# index finger's first bone when it lies against the hand.
+_THUMB_BONES = (3.9, 2.7, 2.2)      # metacarpal, proximal, distal
+_THUMB_RADII = (1.55, 1.12, 1.0, 0.86)
 # The palm: a convex outline in its plane, thickened by a rounded edge of _PALM_EDGE.
 _PALM_OUTLINE = np.array([
     (2.55, 8.2), (0.85, 8.6), (-0.9, 8.35), (-2.4, 7.7), (-2.75, 3.2), (-2.2, 0.7),
@@ -149,7 +151,7 @@ class _Sampler:
 def _finger_pose(state, sample):
     """Bends at the three joints of a finger that is 'up', 'folded' or 'curled' (the O)."""
     if state == "up":
-        return sample.degrees(-10, 12), sample.degrees(0, 15), sample.degrees(0, 12)
+        return sample.degrees(-8, 15), sample.degrees(3, 22), sample.degrees(0, 15)  # never quite straight
     if state == "folded":
         return sample.degrees(58, 95), sample.degrees(80, 112), sample.degrees(35, 75)
     return sample.degrees(40, 70), sample.degrees(60, 100), sample.degrees(30, 60)
@@ -171,14 +173,17 @@ def _plan(n, sample, signing):
 
 def _spreads(states, sample, n):
     """Angles in the palm plane: spread fingers fan out from the middle; folded ones do not."""
-    gap = sample.degrees(9, 20) if n == 5 else sample.degrees(7, 17)
+    gap = sample.degrees(9, 24)  # as wide for four as for five: spread is no clue to the count
     spreads = []
     for i, state in enumerate(states):
         fan = (1.0 - i) * gap + sample.degrees(-3, 3)  # index +gap, middle 0, ring -gap, ...
         spreads.append(fan if state == "up" else 0.3 * fan)
     if states[:2] == ("up", "up") and states[2] != "up":
-        v = sample.degrees(8, 18)  # the V of two: index and middle apart
-        spreads[0], spreads[1] = spreads[0] + v, spreads[1] - v
+        # The V of two (and of three with the thumb): anything from nearly closed to wide
+        # open, and mostly the index finger that moves away, the middle one staying near
+        # the hand's axis, so one finger of a wide V leans far over.
+        opening, share = sample.degrees(12, 60), sample.uniform(0.5, 1.0)
+        spreads[0], spreads[1] = share * opening, (share - 1.0) * opening
     return spreads
 
 
@@ -218,7 +223,8 @@ def _thumb(state, fingers, scale, sample):
 
 def _forearm(scale, sample, sleeve):
     """The forearm leaving the picture, bent at the wrist; `sleeve`: None or (start, looseness)."""
-    deviation, extension = sample.around(0, 8, -25, 25), sample.around(-8, 6, -25, 12)
+    # The forearm often comes in from a lower corner while the hand stays upright.
+    deviation, extension = sample.around(0, 15, -40, 40), sample.around(-8, 6, -25, 12)
     direction = _unit(np.sin(deviation) * X - np.cos(deviation) * Y + np.tan(extension) * Z)
     wrist = np.array([0.0, -0.8, -0.5]) * scale  # the heel of the palm lies in front of it
     width = sample.uniform(2.35, 2.8) * scale
@@ -242,15 +248,20 @@ def pose_hand(n, rng, vary=True, signing=True, sleeve=None):
     """
     sample = _Sampler(rng, vary)
     scale = sample.uniform(0.86, 1.12)
-    length = sample.uniform(0.92, 1.08)  # fingers longer or shorter than the palm suggests
-    width = sample.uniform(0.95, 1.2)
+    # The bones start at the knuckles, inside the palm; the skin between the fingers reaches
+    # about 2 cm further up, so a finger shows about 7-8 cm of its length, a little less
+    # than the palm is broad. Fingers drawn at their bones' full length looked like sticks
+    # beside a narrow palm (benchmarks/SIGNS-TRANSFER.md, v4).
+    length = sample.uniform(0.78, 0.92)
+    width = sample.uniform(1.0, 1.25)    # the palm's breadth
+    slender = sample.uniform(0.8, 0.95)  # the fingers' thickness, relative to that breadth
     states, thumb_state, side_view = _plan(n, sample, signing)
     spreads = _spreads(states, sample, n)
     tubes, held = [], []
     for (name, x, y, lengths, r_base, r_tip), state, spread in zip(_FINGERS, states, spreads):
         bones = _finger_bones(np.array([x, y, 0.0]) * scale,
                               [ell * scale * length * sample.uniform(0.96, 1.04) for ell in lengths],
-                              (r_base * scale * width, r_tip * scale * width), spread,
+                              (r_base * scale * width * slender, r_tip * scale * width * slender), spread,
                               _finger_pose(state, sample))
         tubes += bones
         if state == "folded":
