@@ -171,7 +171,7 @@ def _plan(n, sample, signing):
     return states, thumb, False
 
 
-def _spreads(states, sample, n):
+def _spreads(states, sample):
     """Angles in the palm plane: spread fingers fan out from the middle; folded ones do not."""
     gap = sample.degrees(9, 24)  # as wide for four as for five: spread is no clue to the count
     spreads = []
@@ -256,7 +256,7 @@ def pose_hand(n, rng, vary=True, signing=True, sleeve=None):
     width = sample.uniform(1.0, 1.25)    # the palm's breadth
     slender = sample.uniform(0.8, 0.95)  # the fingers' thickness, relative to that breadth
     states, thumb_state, side_view = _plan(n, sample, signing)
-    spreads = _spreads(states, sample, n)
+    spreads = _spreads(states, sample)
     tubes, held = [], []
     for (name, x, y, lengths, r_base, r_tip), state, spread in zip(_FINGERS, states, spreads):
         bones = _finger_bones(np.array([x, y, 0.0]) * scale,

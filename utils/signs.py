@@ -12,9 +12,10 @@ through what a phone does to a picture: exposure, tone curve and white balance,
 downscaling, blur or sharpening, sensor noise and JPEG compression.
 
 Every nuisance is random and independent of the count (only the pose tells the classes
-apart; the pose sets how much of the frame the hand fills, as in real photos). Each has a name in `NUISANCES`; `render_signs_image(..., plain=names)` holds those
-at one plain value, which is how benchmarks/signs_transfer.py finds out which of them
-matter for reading real photos. The course's data holds `HELD_PLAIN` plain (see there).
+apart; the pose also sets how much of the frame the hand fills, as in real photos). Each
+has a name in `NUISANCES`; `render_signs_image(..., plain=names)` holds those at one plain
+value, which is how benchmarks/signs_transfer.py finds out which of them matter for
+reading real photos. The course's data holds `HELD_PLAIN` plain (see there).
 """
 
 import io
@@ -49,11 +50,14 @@ NUISANCES = (
 # Held plain in the course's data: only the wall, which notebook 2 asks to be light and
 # plain. Blur and sharpening, grain and JPEG vary since v4: a model trained without them
 # read real photos differently once they were a little softer or sharper (measured in
-# benchmarks/SIGNS-TRANSFER.md, "Session 24"), and with them
-# the notebook's ResNet50 still learns the set. `render_signs_image(n, rng, plain=())`
-# draws every nuisance.
+# benchmarks/SIGNS-TRANSFER.md, "Session 24"), and with them the notebook's ResNet50 still
+# learns the set. `render_signs_image(n, rng, plain=())` draws every nuisance.
 HELD_PLAIN = ("background",)
 _SUPER = 1.5  # drawn larger and averaged down, as a phone photo is downscaled
+# Fine noise, drawn once: the sensor's grain (channel 0 brightness, 1-3 colour) and the
+# skin's pores (channel 0). Each picture takes a random window of it, which costs nothing,
+# where fresh noise took a tenth of the drawing.
+_GRAIN = np.random.default_rng(20240).standard_normal((256, 256, 4), dtype=np.float32)
 _CANVAS = int(SIZE * _SUPER)
 _LUMA = np.array([0.2126, 0.7152, 0.0722])
 # Back-of-hand skin, light to dark (sRGB), and the pink the palm's skin tends towards.
@@ -315,9 +319,6 @@ def _cast_shadow(coverage, draw, light):
 
 # ---------------------------------------------------------------- the phone
 
-# Sensor grain: brightness (channel 0) and colour (1-3) noise, drawn once; each picture takes
-# a random window of it, which costs nothing, where fresh noise took a tenth of the drawing.
-_GRAIN = np.random.default_rng(20240).standard_normal((256, 256, 4), dtype=np.float32)
 
 
 def _photograph(radiance, draw):
