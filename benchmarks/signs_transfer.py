@@ -177,7 +177,7 @@ def fit(model_name, data, seed, epochs, photos):
     return model, np.mean(late.rows, axis=0)
 
 
-def measure(label_, plain, args, photos, renderer=None):
+def measure(label_, plain, args, photos, renderer=None, probed=None):
     """Train `len(args.seeds)` models on one configuration; print and return their figures."""
     with tempfile.TemporaryDirectory() as folder:
         cpu, wall = generate(folder, args.data_seed, plain, renderer)
@@ -192,8 +192,8 @@ def measure(label_, plain, args, photos, renderer=None):
         real, recall = float("nan"), np.full(6, np.nan)
         if photos is not None:
             real, recall, _ = report("real photos", photos[1], predict(model, photos[0]))
-            if args.probe:
-                probe(model, photos)
+            if probed is not None:
+                probe(model, probed, photos[1])
         rows.append((generated, real, recall, late_generated, late_real))
         sys.stdout.flush()
     return rows
@@ -221,21 +221,26 @@ def silhouettes(X):
     return X * hand + wall * (1 - hand), np.array([0.55, 0.38, 0.3]) * hand + wall * (1 - hand)
 
 
-def probe(model, photos):
-    """How steady the model's reading of the photos is: each photo changed as PROBES says,
-    then with the wall evened out and as a flat silhouette (`silhouettes`).
+def probed_photos(X):
+    """Each photo changed as PROBES says, then with the wall evened out and as a flat
+    silhouette (`silhouettes`): {name: images}, made once for every model of a run."""
+    images = (X * 255).round().astype(np.uint8)
+    changed = {name: np.stack([np.asarray(change(Image.fromarray(image))) for image in images]) / 255.0
+               for name, change in PROBES.items()}
+    changed["wall evened out"], changed["flat silhouette"] = silhouettes(X)
+    return changed
+
+
+def probe(model, probed, labels):
+    """How steady the model's reading of the photos is, on `probed_photos`.
 
     A model that has learned the hand reads a photo a little darker, softer or mirrored
     the same way; one that has learned the drawing's look loses many of them. If it reads
     the flat silhouettes no better than the photos, the hands' shapes and poses are what
     it has not learned, not their light or skin.
     """
-    images = (photos[0] * 255).round().astype(np.uint8)
-    changed = {name: np.stack([np.asarray(change(Image.fromarray(image))) for image in images]) / 255.0
-               for name, change in PROBES.items()}
-    changed["wall evened out"], changed["flat silhouette"] = silhouettes(photos[0])
-    for name, X in changed.items():
-        accuracy = float(np.mean(predict(model, X) == photos[1]))
+    for name, X in probed.items():
+        accuracy = float(np.mean(predict(model, X) == labels))
         print(f"    real photos, {name:15s} accuracy {accuracy:.3f}")
 
 
@@ -293,10 +298,12 @@ def main(argv=None):
         for name in args.only or signs.NUISANCES:
             if name not in base_plain:
                 configurations.append((f"without {name}", base_plain + (name,)))
-    results = [(f"renderer {path}", measure(f"renderer {path}", (), args, photos, load_renderer(path)))
+    probed = probed_photos(photos[0]) if args.probe and photos is not None else None
+    results = [(f"renderer {path}", measure(f"renderer {path}", (), args, photos, load_renderer(path), probed))
                for path in args.also]
     if not args.only_also:
-        results += [(label_, measure(label_, plain, args, photos)) for label_, plain in configurations]
+        results += [(label_, measure(label_, plain, args, photos, probed=probed))
+                    for label_, plain in configurations]
     if photos is not None:
         summary(results, base_index=0 if args.only_also else len(args.also))
     return 0

@@ -58,6 +58,12 @@ _SUPER = 1.5  # drawn larger and averaged down, as a phone photo is downscaled
 # skin's pores (channel 0). Each picture takes a random window of it, which costs nothing,
 # where fresh noise took a tenth of the drawing.
 _GRAIN = np.random.default_rng(20240).standard_normal((256, 256, 4), dtype=np.float32)
+
+
+def _grain_window(rng, size):
+    """A random size x size window of `_GRAIN` (all four channels)."""
+    row, col = rng.integers(0, _GRAIN.shape[0] - size, size=2)
+    return _GRAIN[row:row + size, col:col + size]
 _CANVAS = int(SIZE * _SUPER)
 _LUMA = np.array([0.2126, 0.7152, 0.0722])
 # Back-of-hand skin, light to dark (sRGB), and the pink the palm's skin tends towards.
@@ -253,8 +259,7 @@ def _hand_radiance(canvas, draw, light):
     fill = light["fill"] * (1.0 - occlusion)
     blotch = _smooth_noise(draw.rng, 6, 0.05)[covered][:, None]
     # Skin is not smooth at the scale of a pixel: pores, hairs and fine lines.
-    row, col = draw.rng.integers(0, _GRAIN.shape[0] - _CANVAS, size=2)
-    pores = _GRAIN[row:row + _CANVAS, col:col + _CANVAS, 0][covered][:, None]
+    pores = _grain_window(draw.rng, _CANVAS)[..., 0][covered][:, None]
     blotch = blotch + pores * np.float32(draw.uniform("shading", 0.02, 0.05))
     albedo = albedo * (1.0 + blotch) * (1.0 - canvas.crease[covered][:, None])
     lit_skin = fill + diffuse ** _CHANNEL_SOFTNESS * (1.0 - 0.5 * occlusion)
@@ -337,8 +342,7 @@ def _photograph(radiance, draw):
             radius, percent = rng.uniform(0.8, 1.8), int(rng.uniform(30, 130))
             picture = picture.filter(ImageFilter.UnsharpMask(radius, percent, threshold=0))
     if draw.on("noise"):
-        row, col = rng.integers(0, _GRAIN.shape[0] - SIZE, size=2)
-        grain = _GRAIN[row:row + SIZE, col:col + SIZE]
+        grain = _grain_window(rng, SIZE)
         grain = (grain[..., :1] + 0.4 * grain[..., 1:]) * np.float32(rng.uniform(0.3, 2.0))
         picture = Image.fromarray(np.clip(np.asarray(picture) + grain + 0.5, 0, 255).astype(np.uint8))
     if draw.chance("jpeg", 0.5):
