@@ -314,7 +314,7 @@ def _wall(draw, light, canvas):
 
 
 def _uneven_light(draw, rows, cols, angle, texture):
-    """How much light each point of the wall gets (1 on average): brighter towards `angle`,
+    """How much light each point of the wall gets (1 in the middle): brighter towards `angle`,
     darker towards the corners, with a faint soft texture up to `texture`."""
     if not draw.on("wall_light"):
         return np.float64(1.0)
