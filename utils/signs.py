@@ -58,6 +58,7 @@ NUISANCES = (
 # and with them the notebook's ResNet50 still learns the set.
 # `render_signs_image(n, rng, plain=())` draws every nuisance.
 HELD_PLAIN = ("background", "wall_light")
+PLAIN_WALL = (0.86, 0.86, 0.85)  # sRGB of the wall held plain: a light grey, as notebook 2 asks
 _SUPER = 1.5  # drawn larger and averaged down, as a phone photo is downscaled
 # Fine noise, drawn once: the sensor's grain (channel 0 brightness, 1-3 colour) and the
 # skin's pores (channel 0). Each picture takes a random window of it, which costs nothing,
@@ -294,8 +295,8 @@ def _wall(draw, light, canvas):
     rows, cols = canvas.rows / _CANVAS - 0.5, canvas.cols / _CANVAS - 0.5
     if not draw.on("background"):
         shade = _uneven_light(draw, rows, cols, draw.uniform("wall_light", 0, 2 * np.pi), 0.03)
-        wall = _linear([0.86, 0.86, 0.85]) * np.clip(shade, 0.2, None)[..., None]
-        return np.broadcast_to(wall, (_CANVAS, _CANVAS, 3)).copy(), 0.86
+        wall = _linear(PLAIN_WALL) * np.clip(shade, 0.2, None)[..., None]
+        return np.broadcast_to(wall, (_CANVAS, _CANVAS, 3)).copy(), PLAIN_WALL[0]
     rng = draw.rng
     light_wall = rng.random() < 0.97
     if light_wall:
