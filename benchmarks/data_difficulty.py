@@ -9,8 +9,8 @@ Prints, for the generated data set (seed 0 unless --seed):
      could be told apart without seeing a hand;
   3. a small CNN: must do better than (2);
   4. the course's ResNet50 (the solution in course/notebooks/02_residual_networks.md),
-     trained as the notebook does (Adam, batch 32, then the notebook's own BatchNorm
-     recalibration, section 5.3): must reach 90% test accuracy within 10 epochs. Both
+     trained as the notebook does (its Adam, which averages the weights, batch 32, then the
+     notebook's own BatchNorm recalibration, section 5.3): must reach 90% test accuracy within 10 epochs. Both
      accuracies are printed, before and after the recalibration. `--resnet-source FILE`
      takes `ResNet50` from a Python file instead;
   5. for the small CNN and the ResNet50, in the same run, the accuracy on real photos of
@@ -89,11 +89,11 @@ def train(name, model, data, epochs, batch_size=32, schedule="constant"):
     import keras
 
     X_train, Y_train, X_test, Y_test = data
-    learning_rate = 0.001  # Adam's default, as the notebook uses it
+    overrides = {}
     if schedule == "cosine":
         steps = epochs * -(-len(X_train) // batch_size)
-        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy",
+        overrides["learning_rate"] = keras.optimizers.schedules.CosineDecay(0.001, decay_steps=steps)
+    model.compile(optimizer=notebook_optimizer(**overrides), loss="categorical_crossentropy",
                   metrics=["accuracy"])
     tracker = TestAccuracy(X_test, Y_test)
     start = time.perf_counter()
@@ -143,6 +143,35 @@ def course_resnet50(source_file):
     return graded_function_namespace("02_residual_networks")["ResNet50"]
 
 
+def _notebook_cells():
+    from resnet_course.autograder.authoring.sources import read_source
+
+    return read_source("02_residual_networks").cells
+
+
+def notebook_optimizer(**overrides):
+    """Notebook 2's own optimizer (section 5.2), built from the arguments its training cell gives.
+
+    The cell says `optimizer = keras.optimizers.Adam(...)` with literal keyword arguments
+    (Adam keeping an exponential moving average of the weights, which `fit` puts in their
+    place at the end); `overrides` replaces some of them (a learning-rate schedule).
+    """
+    import ast
+
+    import keras
+
+    for cell in _notebook_cells():
+        if cell.cell_type != "code" or "model.compile(optimizer=optimizer" not in cell.source:
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["optimizer"]
+                    and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "keras.optimizers.Adam"):
+                arguments = {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
+                return keras.optimizers.Adam(**{**arguments, **overrides})
+    raise LookupError("`optimizer = keras.optimizers.Adam(...)` not found in notebook 2's training cell "
+                      "(course/notebooks/02_residual_networks.md)")
+
+
 def notebook_recalibration():
     """Notebook 2's own `recalibrate_batchnorm` (section 5.3), taken from the course source.
 
@@ -151,9 +180,9 @@ def notebook_recalibration():
     """
     import ast
 
-    from resnet_course.autograder.authoring.sources import is_import_cell, read_source
+    from resnet_course.autograder.authoring.sources import is_import_cell
 
-    cells = read_source("02_residual_networks").cells
+    cells = _notebook_cells()
     namespace = {}
     for cell in cells:  # the names the function uses (keras, np, ...) come from the import cells
         if is_import_cell(cell):

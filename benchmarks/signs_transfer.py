@@ -14,7 +14,8 @@ For each configuration of the renderer it draws the 1080 + 120 images (data seed
 the generated test set and on the real photos (benchmarks/signs_photos.py says where they
 are found), with per-class recall and the confusion matrix.
 
-`--model resnet` is the notebook's own training: the course's ResNet50, Adam, batch 32,
+`--model resnet` is the notebook's own training: the course's ResNet50, notebook 2's Adam
+(which keeps an exponential moving average of the weights and ends on it), batch 32,
 10 epochs, then notebook 2's BatchNorm recalibration (section 5.3); 4-8 minutes on two
 cores. `--model cnn` is the cheap proxy for ablations: the small CNN of
 benchmarks/data_difficulty.py, 30 epochs, about a minute.
@@ -54,7 +55,7 @@ from resnet_course.utils import data as signs_data
 from resnet_course.utils import signs
 from resnet_course.utils.data import make_signs_dataset
 
-from data_difficulty import course_resnet50, notebook_recalibration, prepare, small_cnn
+from data_difficulty import course_resnet50, notebook_optimizer, notebook_recalibration, prepare, small_cnn
 from signs_photos import describe_photos, find_photos, load_photos, predict, report
 
 
@@ -131,7 +132,9 @@ class LateEpochs:
     the data. After each of the last `count` epochs this settles BatchNorm as the notebook
     does and measures; the mean over them is the steadier figure for comparing renderers.
     Settling only overwrites the moving averages, which training does not read, so the
-    final model is the one the notebook's own training would give.
+    final model is the one the notebook's own training would give. These rows measure the
+    weights as they were at the end of each epoch; the final figures, the weights' average
+    that the notebook's optimizer leaves in their place (session 26 of SIGNS-TRANSFER.md).
     """
 
     def __init__(self, data, photos, epochs, count=3):
@@ -166,7 +169,10 @@ def fit(model_name, data, seed, epochs, photos):
         model = batchnorm_cnn()
     else:
         model = small_cnn()
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    # The ResNet50 trains with the notebook's own optimizer (Adam keeping an average of the
+    # weights, put in their place when `fit` ends); the proxies with plain Adam.
+    optimizer = notebook_optimizer() if model_name == "resnet" else "adam"
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
     late = LateEpochs(data, photos, epochs)
     history = model.fit(X_train, Y_train, epochs=epochs, batch_size=32, verbose=0,
                         callbacks=[late.callback]).history
