@@ -247,14 +247,14 @@ def probe(model, probed, labels):
     the flat silhouettes no better than the photos, the hands' shapes and poses are what
     it has not learned, not their light or skin.
     """
-    for name, X in probed.items():
-        accuracy = float(np.mean(predict(model, X) == labels))
+    probabilities = {name: np.asarray(model.predict(X, batch_size=len(X), verbose=0)) for name, X in probed.items()}
+    for name, p in probabilities.items():
+        accuracy = float(np.mean(p.argmax(axis=1) == labels))
         print(f"    real photos, {name:15s} accuracy {accuracy:.3f}")
     # Each photo read as taken and mirrored, the two readings' probabilities averaged: the
     # training set holds left and right hands alike, so this asks whether the model's
     # errors are noise that a second look removes or a shape it has not learned.
-    original, mirrored = probed["as taken"], probed["mirrored"]
-    both = (np.asarray(model.predict(original, verbose=0)) + np.asarray(model.predict(mirrored, verbose=0))).argmax(axis=1)
+    both = (probabilities["as taken"] + probabilities["mirrored"]).argmax(axis=1)
     report("real photos, read as taken and mirrored (probabilities averaged)", labels, both)
 
 
