@@ -92,7 +92,8 @@ def train(name, model, data, epochs, batch_size=32, schedule="constant"):
     overrides = {}
     if schedule == "cosine":
         steps = epochs * -(-len(X_train) // batch_size)
-        overrides["learning_rate"] = keras.optimizers.schedules.CosineDecay(0.001, decay_steps=steps)
+        start = notebook_optimizer_arguments()["learning_rate"]
+        overrides["learning_rate"] = keras.optimizers.schedules.CosineDecay(start, decay_steps=steps)
     model.compile(optimizer=notebook_optimizer(**overrides), loss="categorical_crossentropy",
                   metrics=["accuracy"])
     tracker = TestAccuracy(X_test, Y_test)
@@ -149,16 +150,14 @@ def _notebook_cells():
     return read_source("02_residual_networks").cells
 
 
-def notebook_optimizer(**overrides):
-    """Notebook 2's own optimizer (section 5.2), built from the arguments its training cell gives.
+def notebook_optimizer_arguments():
+    """The keyword arguments of notebook 2's optimizer (section 5.2), read from its training cell.
 
     The cell says `optimizer = keras.optimizers.Adam(...)` with literal keyword arguments
     (Adam keeping an exponential moving average of the weights, which `fit` puts in their
-    place at the end); `overrides` replaces some of them (a learning-rate schedule).
+    place at the end).
     """
     import ast
-
-    import keras
 
     for cell in _notebook_cells():
         if cell.cell_type != "code" or "model.compile(optimizer=optimizer" not in cell.source:
@@ -166,10 +165,16 @@ def notebook_optimizer(**overrides):
         for node in ast.walk(ast.parse(cell.source)):
             if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["optimizer"]
                     and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "keras.optimizers.Adam"):
-                arguments = {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
-                return keras.optimizers.Adam(**{**arguments, **overrides})
+                return {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
     raise LookupError("`optimizer = keras.optimizers.Adam(...)` not found in notebook 2's training cell "
                       "(course/notebooks/02_residual_networks.md)")
+
+
+def notebook_optimizer(**overrides):
+    """Notebook 2's own optimizer; `overrides` replaces some of its arguments (a learning-rate schedule)."""
+    import keras
+
+    return keras.optimizers.Adam(**{**notebook_optimizer_arguments(), **overrides})
 
 
 def notebook_recalibration():

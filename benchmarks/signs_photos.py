@@ -65,5 +65,10 @@ def report(name, actual, predicted, n_classes=6):
     return accuracy, recall, matrix
 
 
+def probabilities(model, X):
+    """The model's class probabilities (len(X), classes), all of X in one batch."""
+    return np.asarray(model.predict(X, batch_size=len(X), verbose=0))
+
+
 def predict(model, X):
-    return np.asarray(model.predict(X, batch_size=len(X), verbose=0)).argmax(axis=1)
+    return probabilities(model, X).argmax(axis=1)

@@ -57,7 +57,7 @@ from resnet_course.utils import signs
 from resnet_course.utils.data import make_signs_dataset
 
 from data_difficulty import course_resnet50, notebook_optimizer, notebook_recalibration, prepare, small_cnn
-from signs_photos import describe_photos, find_photos, load_photos, predict, report
+from signs_photos import describe_photos, find_photos, load_photos, predict, probabilities, report
 
 
 def load_renderer(path):
@@ -247,14 +247,14 @@ def probe(model, probed, labels):
     the flat silhouettes no better than the photos, the hands' shapes and poses are what
     it has not learned, not their light or skin.
     """
-    probabilities = {name: np.asarray(model.predict(X, batch_size=len(X), verbose=0)) for name, X in probed.items()}
-    for name, p in probabilities.items():
+    read = {name: probabilities(model, X) for name, X in probed.items()}
+    for name, p in read.items():
         accuracy = float(np.mean(p.argmax(axis=1) == labels))
         print(f"    real photos, {name:15s} accuracy {accuracy:.3f}")
     # Each photo read as taken and mirrored, the two readings' probabilities averaged: the
     # training set holds left and right hands alike, so this asks whether the model's
     # errors are noise that a second look removes or a shape it has not learned.
-    both = (probabilities["as taken"] + probabilities["mirrored"]).argmax(axis=1)
+    both = (read["as taken"] + read["mirrored"]).argmax(axis=1)
     report("real photos, read as taken and mirrored (probabilities averaged)", labels, both)
 
 
