@@ -38,7 +38,7 @@ import time
 import resnet_course.utils  # noqa: F401  (quiet TensorFlow before it is imported)
 from resnet_course.utils.data import convert_to_one_hot, load_signs, make_signs_dataset
 
-from signs_photos import describe_photos, find_photos, load_photos, predict, report
+from signs_photos import describe_photos, find_photos, load_photos, predict, report, report_photos
 
 SOFTMAX_CEILING = 0.70
 RESNET_FLOOR = 0.90
@@ -226,7 +226,7 @@ def main(argv=None):
     def on_real_photos(name, model):
         report(f"{name} on the generated test set", data[3].argmax(axis=1), predict(model, data[2]))
         if photos is not None:
-            report(f"{name} on real photos", photos[1], predict(model, photos[0]))
+            report_photos(f"{name} on real photos", model, photos)
 
     import keras
 

@@ -72,3 +72,16 @@ def probabilities(model, X):
 
 def predict(model, X):
     return probabilities(model, X).argmax(axis=1)
+
+
+def report_photos(name, model, photos):
+    """The photos read as taken, and as notebook 2 reads a student's own photo (the picture
+    and its mirror image, probabilities averaged: `plotting.read_both_ways`).
+    Returns (accuracy, recall) of each reading."""
+    from resnet_course.utils.plotting import read_both_ways
+
+    X, labels = photos
+    taken, taken_recall, _ = report(f"{name}, as taken", labels, predict(model, X))
+    both, both_recall, _ = report(f"{name}, as the notebook reads a photo (as taken and mirrored)",
+                                  labels, read_both_ways(model, X).argmax(axis=1))
+    return (taken, taken_recall), (both, both_recall)

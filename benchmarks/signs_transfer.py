@@ -8,6 +8,7 @@
     mkdir /tmp/v3 && git archive 855e38c utils | tar -x -C /tmp/v3   # with its own hand_pose
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --also /tmp/v3/utils --seeds 0 1
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --seeds 0 1 --probe   # what the model is sensitive to
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --seeds 0 1 --save /tmp/models   # keep the models
 
 For each configuration of the renderer it draws the 1080 + 120 images (data seed 0 unless
 --data-seed), trains a model only on the 1080, and prints, in the same run, the accuracy on
@@ -30,10 +31,11 @@ measures, first and in the same run with the same seeds, the renderer of each FI
 `signs.py` of another version, whose `render_signs_image(n, rng)` draws the pictures):
 the fair way to say whether a new renderer teaches real hands better than an old one.
 
-`--probe` reads the photos again, a little darker, brighter, softer, sharper and mirrored,
-then with the wall evened out and as flat silhouettes: whether a model fails on how the
-photos look or on the shapes of the hands in them. Last, each photo read as taken and
-mirrored with the two readings averaged (recall and confusion): what a second look adds.
+The photos are read twice: as taken, and as notebook 2 reads a student's own photo (the
+photo and its mirror image, the two readings' probabilities averaged:
+`plotting.read_both_ways`). `--probe` reads them again, a little darker, brighter, softer,
+sharper and mirrored, then with the wall evened out and as flat silhouettes: whether a
+model fails on how the photos look or on the shapes of the hands in them.
 
 The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
 course's budget is well under 15 s on a student's machine (CPU time is the steadier figure
@@ -57,7 +59,12 @@ from resnet_course.utils import signs
 from resnet_course.utils.data import make_signs_dataset
 
 from data_difficulty import course_resnet50, notebook_optimizer, notebook_recalibration, prepare, small_cnn
-from signs_photos import describe_photos, find_photos, load_photos, predict, probabilities, report
+from signs_photos import describe_photos, find_photos, load_photos, predict, probabilities, report, report_photos
+
+
+def _tag(text):
+    """`text` as a name for a file or module: letters and digits, the rest underscores."""
+    return "".join(c if c.isalnum() else "_" for c in str(text))
 
 
 def load_renderer(path):
@@ -69,7 +76,7 @@ def load_renderer(path):
     a package of its own so that its own hand_pose and hand_raster draw its hands.
     """
     path = Path(path)
-    tag = "".join(c if c.isalnum() else "_" for c in str(path))
+    tag = _tag(path)
     if path.is_dir():
         package = "resnet_course._renderer_" + tag
         spec = importlib.util.spec_from_file_location(package, path / "__init__.py",
@@ -195,13 +202,19 @@ def measure(label_, plain, args, photos, renderer=None, probed=None):
         start = time.perf_counter()
         model, (late_generated, late_real) = fit(args.model, data, seed, args.epochs, photos)
         print(f"--- training seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
+        if args.save:
+            # Kept for looking at later (where the model looks, how it reads other photos).
+            saved = Path(args.save) / f"{_tag(label_)}-seed{seed}.keras"
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            model.save(saved)
+            print(f"    model saved: {saved}")
         generated, _, _ = report("generated test set", data[3].argmax(axis=1), predict(model, data[2]))
-        real, recall = float("nan"), np.full(6, np.nan)
+        (real, recall), (both, both_recall) = ((float("nan"), np.full(6, np.nan)),) * 2
         if photos is not None:
-            real, recall, _ = report("real photos", photos[1], predict(model, photos[0]))
+            (real, recall), (both, both_recall) = report_photos("real photos", model, photos)
             if probed is not None:
                 probe(model, probed, photos[1])
-        rows.append((generated, real, recall, late_generated, late_real))
+        rows.append((generated, real, recall, late_generated, late_real, both, both_recall))
         sys.stdout.flush()
     return rows
 
@@ -251,26 +264,25 @@ def probe(model, probed, labels):
     for name, p in read.items():
         accuracy = float(np.mean(p.argmax(axis=1) == labels))
         print(f"    real photos, {name:15s} accuracy {accuracy:.3f}")
-    # Each photo read as taken and mirrored, the two readings' probabilities averaged: the
-    # training set holds left and right hands alike, so this asks whether the model's
-    # errors are noise that a second look removes or a shape it has not learned.
-    both = (read["as taken"] + read["mirrored"]).argmax(axis=1)
-    report("real photos, read as taken and mirrored (probabilities averaged)", labels, both)
 
 
 def summary(results, base_index=0):
-    """One line per configuration; the change in real-photo accuracy is against `base_index`."""
-    print("\nconfiguration             final: generated  real   lowest recall | last 3 epochs: generated  real")
-    base_label, base_rows = results[base_index]
-    base = np.mean([row[4] for row in base_rows])
+    """One line per configuration (means over its trainings); the change in the last epochs'
+    real-photo accuracy is against `base_index`. "both ways" is the photos read as notebook
+    2 reads a student's photo (`report_photos`), with the sum of its per-class recall."""
+    print("\nconfiguration             final: generated  real  lowest | both ways  lowest"
+          " | last 3 epochs: generated  real")
+    column = lambda rows, k: np.array([row[k] for row in rows])  # noqa: E731
+    base = column(results[base_index][1], 4).mean()
     for label_, rows in results:
-        generated, real, lowest, late_generated, late_real = (
-            np.mean([row[0] for row in rows]), np.mean([row[1] for row in rows]),
-            np.mean([row[2].min() for row in rows]), np.mean([row[3] for row in rows]),
-            np.mean([row[4] for row in rows]))
-        change = "" if label_ == base_label else f" ({late_real - base:+.3f})"
-        print(f"{label_:26s} {generated:16.3f} {real:6.3f} {lowest:9.2f}       | "
-              f"{late_generated:19.3f} {late_real:6.3f}{change}")
+        lowest = column(rows, 2).min(axis=1).mean()
+        both_lowest = column(rows, 6).min(axis=1).mean()
+        change = "" if label_ == results[base_index][0] else f" ({column(rows, 4).mean() - base:+.3f})"
+        print(f"{label_:26s} {column(rows, 0).mean():16.3f} {column(rows, 1).mean():6.3f} {lowest:7.2f} | "
+              f"{column(rows, 5).mean():9.3f} {both_lowest:7.2f} | "
+              f"{column(rows, 3).mean():19.3f} {column(rows, 4).mean():6.3f}{change}")
+        recall = column(rows, 6).mean(axis=0)
+        print(f"{'':26s} both ways, mean recall by class: " + " ".join(f"{c}:{r:.2f}" for c, r in enumerate(recall)))
 
 
 def main(argv=None):
@@ -293,6 +305,8 @@ def main(argv=None):
                              "with the wall evened out and as flat silhouettes")
     parser.add_argument("--also", nargs="*", default=[], metavar="FILE",
                         help="other versions' signs.py or utils folder, measured first in the same run")
+    parser.add_argument("--save", metavar="FOLDER",
+                        help="save each trained model there (CONFIGURATION-seedN.keras)")
     parser.add_argument("--only-also", action="store_true",
                         help="measure only the --also renderers, not the course's own")
     args = parser.parse_args(argv)

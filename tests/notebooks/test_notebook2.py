@@ -449,6 +449,29 @@ def test_own_image_is_resized_and_scaled(tmp_path):
     assert plotting.own_image_predictor(None, range(6), path=str(tmp_path / "missing.png")) is None
 
 
+def test_own_image_is_read_as_taken_and_mirrored():
+    from resnet_course.utils import plotting
+
+    class LeftOrTop:
+        """Class 0: how bright the picture's left half is; class 1: its top half."""
+
+        def __init__(self):
+            self.seen = []
+
+        def predict(self, images, batch_size=None, verbose=0):
+            self.seen.append(images.shape)
+            left, top = images[:, :, :32].mean(axis=(1, 2, 3)), images[:, :32].mean(axis=(1, 2, 3))
+            return np.stack([left, top, 2 - left - top], axis=1) / 2
+
+    left_lit, top_lit = np.zeros((1, 64, 64, 3)), np.zeros((1, 64, 64, 3))
+    left_lit[:, :, :32], top_lit[:, :32] = 1.0, 1.0
+    model = LeftOrTop()
+    read = plotting.read_both_ways(model, np.concatenate([left_lit, top_lit]))
+    # Mirroring swaps left and right, never top and bottom; both looks go in one batch.
+    assert np.allclose(read, [[0.25, 0.25, 0.5], [0.25, 0.5, 0.25]])
+    assert model.seen == [(4, 64, 64, 3)]
+
+
 # ---------------------------------------------------------------------------------------
 # The notebook itself: the source end to end (quick mode) and the untouched student copy
 # ---------------------------------------------------------------------------------------
