@@ -15,7 +15,8 @@ Prints, for the generated data set (seed 0 unless --seed):
      takes `ResNet50` from a Python file instead;
   5. for the small CNN and the ResNet50, in the same run, the accuracy on real photos of
      hands (benchmarks/signs_photos.py: a `shared/data/signs_photos_dev.h5` above the
-     checkout, or `--photos FILE`; the run says when there are none), with per-class
+     checkout, or `--photos FILE`; the run says when there are none), read as taken and
+     as notebook 2 reads a student's photo (with its mirror image), with per-class
      recall and the confusion matrix, and the generated test set's beside it. Reported,
      not a target the exit status holds (the goal is 80%, no class below 60%).
 

@@ -269,7 +269,7 @@ def probe(model, probed, labels):
 def summary(results, base_index=0):
     """One line per configuration (means over its trainings); the change in the last epochs'
     real-photo accuracy is against `base_index`. "both ways" is the photos read as notebook
-    2 reads a student's photo (`report_photos`), with the sum of its per-class recall."""
+    2 reads a student's photo (`report_photos`), with its recall by class."""
     print("\nconfiguration             final: generated  real  lowest | both ways  lowest"
           " | last 3 epochs: generated  real")
     column = lambda rows, k: np.array([row[k] for row in rows])  # noqa: E731

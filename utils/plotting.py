@@ -314,8 +314,9 @@ def read_both_ways(model, images):
 
     A sign means the same count shown with the left hand or the right, and half of the
     training pictures are mirrored, so a photo and its mirror image are two looks at one
-    sign. Trained as notebook 2 trains, ResNet50 read the real photos of the benchmark a
-    few points better this way than as taken (benchmarks/SIGNS-TRANSFER.md).
+    sign. Trained as notebook 2 trains, ResNet50 read the benchmark's real photos about one
+    in sixty better this way than as taken, on average and not on every model
+    (benchmarks/SIGNS-TRANSFER.md, session 27).
     `images` is (m, 64, 64, 3); returns (m, classes).
     """
     images = np.asarray(images, dtype=np.float32)
