@@ -49,6 +49,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
@@ -60,6 +61,19 @@ from resnet_course.utils.data import make_signs_dataset
 
 from data_difficulty import course_resnet50, notebook_optimizer, notebook_recalibration, prepare, small_cnn
 from signs_photos import describe_photos, find_photos, load_photos, predict, probabilities, report, report_photos
+
+
+class Training(NamedTuple):
+    """One trained model's figures: the final model (generated test, photos as taken and
+    both ways, with recall by class) and the mean of its last epochs (`LateEpochs`)."""
+
+    generated: float
+    real: float
+    recall: np.ndarray
+    late_generated: float
+    late_real: float
+    both: float
+    both_recall: np.ndarray
 
 
 def _tag(text):
@@ -214,7 +228,7 @@ def measure(label_, plain, args, photos, renderer=None, probed=None):
             (real, recall), (both, both_recall) = report_photos("real photos", model, photos)
             if probed is not None:
                 probe(model, probed, photos[1])
-        rows.append((generated, real, recall, late_generated, late_real, both, both_recall))
+        rows.append(Training(generated, real, recall, late_generated, late_real, both, both_recall))
         sys.stdout.flush()
     return rows
 
@@ -272,16 +286,20 @@ def summary(results, base_index=0):
     2 reads a student's photo (`report_photos`), with its recall by class."""
     print("\nconfiguration             final: generated  real  lowest | both ways  lowest"
           " | last 3 epochs: generated  real")
-    column = lambda rows, k: np.array([row[k] for row in rows])  # noqa: E731
-    base = column(results[base_index][1], 4).mean()
+
+    def mean(rows, field, axis=None):
+        return np.mean([getattr(row, field) for row in rows], axis=axis)
+
+    base_label, base_rows = results[base_index]
+    base = mean(base_rows, "late_real")
     for label_, rows in results:
-        lowest = column(rows, 2).min(axis=1).mean()
-        both_lowest = column(rows, 6).min(axis=1).mean()
-        change = "" if label_ == results[base_index][0] else f" ({column(rows, 4).mean() - base:+.3f})"
-        print(f"{label_:26s} {column(rows, 0).mean():16.3f} {column(rows, 1).mean():6.3f} {lowest:7.2f} | "
-              f"{column(rows, 5).mean():9.3f} {both_lowest:7.2f} | "
-              f"{column(rows, 3).mean():19.3f} {column(rows, 4).mean():6.3f}{change}")
-        recall = column(rows, 6).mean(axis=0)
+        lowest = np.mean([row.recall.min() for row in rows])
+        both_lowest = np.mean([row.both_recall.min() for row in rows])
+        change = "" if label_ == base_label else f" ({mean(rows, 'late_real') - base:+.3f})"
+        print(f"{label_:26s} {mean(rows, 'generated'):16.3f} {mean(rows, 'real'):6.3f} {lowest:7.2f} | "
+              f"{mean(rows, 'both'):9.3f} {both_lowest:7.2f} | "
+              f"{mean(rows, 'late_generated'):19.3f} {mean(rows, 'late_real'):6.3f}{change}")
+        recall = mean(rows, "both_recall", axis=0)
         print(f"{'':26s} both ways, mean recall by class: " + " ".join(f"{c}:{r:.2f}" for c, r in enumerate(recall)))
 
 
