@@ -472,6 +472,34 @@ def test_own_image_is_read_as_taken_and_mirrored():
     assert model.seen == [(4, 64, 64, 3)]
 
 
+def test_training_goes_through_augmentation_that_only_training_sees():
+    """Section 5.2 trains `model` behind augmentation layers (`trainer`): they must change the
+    images in training, leave them alone when reading, and train `model`'s own weights."""
+    import ast
+
+    import keras
+
+    from resnet_course.autograder.authoring.sources import read_source
+
+    (cell,) = [c for c in read_source(STEM).cells if c.cell_type == "code" and "trainer = keras.Sequential(" in c.source]
+    (assign,) = [n for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Assign)
+                 and [getattr(t, "id", None) for t in n.targets] == ["trainer"]]
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Flatten(), keras.layers.Dense(6)])
+    trainer = eval(ast.unparse(assign.value), {"keras": keras, "model": model})
+    assert trainer.layers[-1] is model
+    assert {id(w) for w in trainer.trainable_weights} == {id(w) for w in model.trainable_weights}
+
+    image = np.zeros((4, 64, 64, 3), "float32")
+    image[:, 12:40, 26:38] = 1.0  # a bar off the centre: moving, zooming or turning it shows
+    assert np.allclose(trainer(image, training=False), model(image))
+    augmented = keras.Sequential(trainer.layers[:-1])(image, training=True).numpy()
+    changed = np.abs(augmented - image).mean(axis=(1, 2, 3))
+    assert (changed > 1e-3).all(), changed                     # every image changed in training
+    assert np.abs(augmented - augmented[:1]).max() > 1e-3      # each in its own way
+    assert np.allclose(augmented.mean(axis=(1, 2, 3)), image.mean(), atol=0.05)  # a little, not erased
+
+
 # ---------------------------------------------------------------------------------------
 # The notebook itself: the source end to end (quick mode) and the untouched student copy
 # ---------------------------------------------------------------------------------------
