@@ -9,8 +9,8 @@ Prints, for the generated data set (seed 0 unless --seed):
      could be told apart without seeing a hand;
   3. a small CNN: must do better than (2);
   4. the course's ResNet50 (the solution in course/notebooks/02_residual_networks.md),
-     trained as the notebook does (its Adam, which averages the weights, batch 32, then the
-     notebook's own BatchNorm recalibration, section 5.3): must reach 90% test accuracy within 10 epochs. Both
+     trained as the notebook does (behind its augmentation layers, with its Adam, which
+     averages the weights, batch 32, then its own BatchNorm recalibration, sections 5.2-5.3): must reach 90% test accuracy within 10 epochs. Both
      accuracies are printed, before and after the recalibration. `--resnet-source FILE`
      takes `ResNet50` from a Python file instead;
   5. for the small CNN and the ResNet50, in the same run, the accuracy on real photos of
@@ -86,7 +86,9 @@ class TestAccuracy:
         self.callback = Callback()
 
 
-def train(name, model, data, epochs, batch_size=32, schedule="constant"):
+def train(name, model, data, epochs, batch_size=32, schedule="constant", augmented=False):
+    """Fit and print the test accuracy after every epoch. `augmented`: behind notebook 2's
+    augmentation layers, as the notebook trains its ResNet50; else on the images as they are."""
     import keras
 
     X_train, Y_train, X_test, Y_test = data
@@ -95,12 +97,11 @@ def train(name, model, data, epochs, batch_size=32, schedule="constant"):
         steps = epochs * -(-len(X_train) // batch_size)
         start = notebook_optimizer_arguments()["learning_rate"]
         overrides["learning_rate"] = keras.optimizers.schedules.CosineDecay(start, decay_steps=steps)
-    model.compile(optimizer=notebook_optimizer(**overrides), loss="categorical_crossentropy",
-                  metrics=["accuracy"])
+    trainer = notebook_trainer(model, notebook_optimizer(**overrides), None if augmented else [])
     tracker = TestAccuracy(X_test, Y_test)
     start = time.perf_counter()
     print(f"{name}: {model.count_params():,} parameters, {epochs} epochs", flush=True)
-    model.fit(X_train, Y_train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[tracker.callback])
+    trainer.fit(X_train, Y_train, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[tracker.callback])
     seconds = time.perf_counter() - start
     final, best = tracker.history[-1], max(tracker.history)
     print(f"{name}: final test accuracy {final:.3f}, best {best:.3f} "
@@ -161,7 +162,7 @@ def notebook_optimizer_arguments():
     import ast
 
     for cell in _notebook_cells():
-        if cell.cell_type != "code" or "model.compile(optimizer=optimizer" not in cell.source:
+        if cell.cell_type != "code" or "optimizer = keras.optimizers.Adam(" not in cell.source:
             continue
         for node in ast.walk(ast.parse(cell.source)):
             if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["optimizer"]
@@ -169,6 +170,41 @@ def notebook_optimizer_arguments():
                 return {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
     raise LookupError("`optimizer = keras.optimizers.Adam(...)` not found in notebook 2's training cell "
                       "(course/notebooks/02_residual_networks.md)")
+
+
+def notebook_augmentation():
+    """Notebook 2's data augmentation (section 5.2): a function that makes fresh copies of the
+    layers its training cell puts in front of the model (`trainer = keras.Sequential([...])`,
+    every element but the `keras.Input` and the model itself)."""
+    import ast
+
+    import keras
+
+    for cell in _notebook_cells():
+        if cell.cell_type != "code" or "trainer = keras.Sequential(" not in cell.source:
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["trainer"]
+                    and isinstance(node.value, ast.Call) and node.value.args
+                    and isinstance(node.value.args[0], ast.List)):
+                sources = [ast.unparse(element) for element in node.value.args[0].elts
+                           if isinstance(element, ast.Call) and ast.unparse(element.func) != "keras.Input"]
+                return lambda: [eval(source, {"keras": keras}) for source in sources]
+    raise LookupError("`trainer = keras.Sequential([...])` not found in notebook 2's training cell "
+                      "(course/notebooks/02_residual_networks.md)")
+
+
+def notebook_trainer(model, optimizer, augmentation=None):
+    """The model compiled as notebook 2 compiles it, and what `fit` is called on: the model
+    behind the notebook's augmentation layers (`augmentation`: another list of layers, or [])."""
+    import keras
+
+    layers = notebook_augmentation()() if augmentation is None else augmentation
+    trainer = keras.Sequential([keras.Input(model.input_shape[1:]), *layers, model]) if layers else model
+    trainer.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    if trainer is not model:  # evaluated later without augmentation, as the notebook does
+        model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+    return trainer
 
 
 def notebook_optimizer(**overrides):
@@ -254,7 +290,8 @@ def main(argv=None):
     if not args.skip_resnet:
         keras.utils.set_random_seed(args.seed)
         model = course_resnet50(args.resnet_source)(input_shape=(64, 64, 3), classes=6)
-        resnet = train("ResNet50", model, data, args.epochs, batch_size=args.batch_size, schedule=args.lr_schedule)
+        resnet = train("ResNet50", model, data, args.epochs, batch_size=args.batch_size, schedule=args.lr_schedule,
+                       augmented=True)
         reached = [epoch + 1 for epoch, accuracy in enumerate(resnet) if accuracy >= RESNET_FLOOR]
         print(f"ResNet50: first epoch at >= {RESNET_FLOOR:.0%} test accuracy (moving averages as trained): "
               f"{reached[0] if reached else 'none'}")

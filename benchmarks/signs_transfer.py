@@ -9,6 +9,7 @@
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --also /tmp/v3/utils --seeds 0 1
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --seeds 0 1 --probe   # what the model is sensitive to
     nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --seeds 0 1 --save /tmp/models   # keep the models
+    nice -n 10 .venv/bin/python benchmarks/signs_transfer.py --seeds 0 1 --training notebook unaugmented smooth
 
 For each configuration of the renderer it draws the 1080 + 120 images (data seed 0 unless
 --data-seed), trains a model only on the 1080, and prints, in the same run, the accuracy on
@@ -37,6 +38,11 @@ photo and its mirror image, the two readings' probabilities averaged:
 sharper and mirrored, then with the wall evened out and as flat silhouettes: whether a
 model fails on how the photos look or on the shapes of the hands in them.
 
+`--training NAME ...` changes the notebook's training instead of the data (`TRAININGS`: the
+notebook's own, behind its augmentation layers; `unaugmented`, as it trained before session
+28; its augmentation fed through `tf.data`; random erasing; label smoothing), each trained
+on the course renderer's data with the same seeds (SIGNS-TRANSFER.md, session 28).
+
 The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
 course's budget is well under 15 s on a student's machine (CPU time is the steadier figure
 on a shared one).
@@ -59,7 +65,8 @@ from resnet_course.utils import data as signs_data
 from resnet_course.utils import signs
 from resnet_course.utils.data import make_signs_dataset
 
-from data_difficulty import course_resnet50, notebook_optimizer, notebook_recalibration, prepare, small_cnn
+from data_difficulty import (course_resnet50, notebook_augmentation, notebook_optimizer, notebook_recalibration,
+                             notebook_trainer, prepare, small_cnn)
 from signs_photos import describe_photos, find_photos, load_photos, predict, probabilities, report, report_photos
 
 
@@ -157,9 +164,11 @@ class LateEpochs:
     final model is the one the notebook's own training would give. These rows measure the
     weights as they were at the end of each epoch; the final figures, the weights' average
     that the notebook's optimizer leaves in their place (session 26 of SIGNS-TRANSFER.md).
+    `model` is the network itself, not a wrapper that trains it behind augmentation layers
+    (which, called in training mode, would augment the images that settle BatchNorm).
     """
 
-    def __init__(self, data, photos, epochs, count=3):
+    def __init__(self, data, photos, epochs, model, count=3):
         import keras
 
         outer, self.rows = self, []
@@ -167,7 +176,7 @@ class LateEpochs:
         class Callback(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
                 if epoch >= epochs - count:
-                    outer.rows.append(outer.measure(self.model, data, photos))
+                    outer.rows.append(outer.measure(model, data, photos))
 
         self.callback = Callback()
 
@@ -179,8 +188,41 @@ class LateEpochs:
         return generated, real
 
 
-def fit(model_name, data, seed, epochs, photos):
-    """Train as the notebook does (ResNet50) or a proxy; returns the model and its late epochs."""
+def _erasing():
+    """Half the images get one rectangle of noise over 2-15% of their width and height each."""
+    import keras
+
+    return [keras.layers.RandomErasing(factor=(0.5, 0.5), scale=(0.02, 0.15), value_range=(0, 1))]
+
+
+# The notebook's training and changes to it, each trained on the course renderer's data with
+# the same seeds (`--training`; SIGNS-TRANSFER.md, session 28). "notebook" trains the model
+# behind the notebook's own augmentation layers (section 5.2; recalibration and prediction
+# use the model alone); "unaugmented" is the notebook's training before session 28;
+# "batches" maps the notebook's augmentation over a tf.data pipeline that shuffles every
+# epoch instead; "erase" and "smooth" change the unaugmented training.
+TRAININGS = {
+    "notebook": {},
+    "unaugmented": {"augment": lambda: []},
+    "batches": {"feed": "batches"},
+    "erase": {"augment": _erasing},
+    "smooth": {"augment": lambda: [], "label_smoothing": 0.1},
+}
+
+
+def _augmented_batches(X, Y, layers, batch_size=32):
+    import keras
+    import tensorflow as tf
+
+    augment = keras.Sequential(layers)
+    return (tf.data.Dataset.from_tensor_slices((X, Y)).shuffle(len(X), seed=0).batch(batch_size)
+            .map(lambda x, y: (augment(x, training=True), y)))
+
+
+def fit(model_name, data, seed, epochs, photos, training="notebook"):
+    """Train as the notebook does (ResNet50) or a proxy; returns the model and its late epochs.
+
+    `training` names the notebook's training or a change to it (`TRAININGS`)."""
     import keras
 
     X_train, Y_train, _, _ = data
@@ -191,13 +233,24 @@ def fit(model_name, data, seed, epochs, photos):
         model = batchnorm_cnn()
     else:
         model = small_cnn()
-    # The ResNet50 trains with the notebook's own optimizer (Adam keeping an average of the
-    # weights, put in their place when `fit` ends); the proxies with plain Adam.
+    # The ResNet50 trains as the notebook does, behind its augmentation layers, with its own
+    # optimizer (Adam keeping an average of the weights, put in their place when `fit` ends);
+    # the proxies with plain Adam on the images as they are.
     optimizer = notebook_optimizer() if model_name == "resnet" else "adam"
-    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-    late = LateEpochs(data, photos, epochs)
-    history = model.fit(X_train, Y_train, epochs=epochs, batch_size=32, verbose=0,
-                        callbacks=[late.callback]).history
+    change = TRAININGS[training]
+    fed = {"x": X_train, "y": Y_train, "batch_size": 32}
+    if model_name != "resnet":
+        trained = notebook_trainer(model, optimizer, [])
+    elif change.get("feed") == "batches":
+        trained = notebook_trainer(model, optimizer, [])
+        fed = {"x": _augmented_batches(X_train, Y_train, notebook_augmentation()()), "shuffle": False}
+    else:
+        trained = notebook_trainer(model, optimizer, change["augment"]() if "augment" in change else None)
+    if "label_smoothing" in change:
+        trained.compile(optimizer=optimizer, metrics=["accuracy"],
+                        loss=keras.losses.CategoricalCrossentropy(label_smoothing=change["label_smoothing"]))
+    late = LateEpochs(data, photos, epochs, model)
+    history = trained.fit(**fed, epochs=epochs, verbose=0, callbacks=[late.callback]).history
     print("    training accuracy by epoch: " + " ".join(f"{a:.2f}" for a in history["accuracy"]))
     print("    last epochs, settled (generated, real): "
           + "  ".join(f"{g:.2f} {r:.2f}" for g, r in late.rows))
@@ -205,7 +258,7 @@ def fit(model_name, data, seed, epochs, photos):
     return model, np.mean(late.rows, axis=0)
 
 
-def measure(label_, plain, args, photos, renderer=None, probed=None):
+def measure(label_, plain, args, photos, renderer=None, probed=None, training="notebook"):
     """Train `len(args.seeds)` models on one configuration; print and return their figures."""
     with tempfile.TemporaryDirectory() as folder:
         cpu, wall = generate(folder, args.data_seed, plain, renderer)
@@ -214,7 +267,7 @@ def measure(label_, plain, args, photos, renderer=None, probed=None):
     rows = []
     for seed in args.seeds:
         start = time.perf_counter()
-        model, (late_generated, late_real) = fit(args.model, data, seed, args.epochs, photos)
+        model, (late_generated, late_real) = fit(args.model, data, seed, args.epochs, photos, training)
         print(f"--- training seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
         if args.save:
             # Kept for looking at later (where the model looks, how it reads other photos).
@@ -325,6 +378,9 @@ def main(argv=None):
                         help="other versions' signs.py or utils folder, measured first in the same run")
     parser.add_argument("--save", metavar="FOLDER",
                         help="save each trained model there (CONFIGURATION-seedN.keras)")
+    parser.add_argument("--training", nargs="+", default=["notebook"], choices=TRAININGS, metavar="NAME",
+                        help="the notebook's training and/or changes to it, each on the course renderer: "
+                             + ", ".join(TRAININGS))
     parser.add_argument("--only-also", action="store_true",
                         help="measure only the --also renderers, not the course's own")
     args = parser.parse_args(argv)
@@ -349,7 +405,10 @@ def main(argv=None):
                for path in args.also]
     if not args.only_also:
         results += [(label_, measure(label_, plain, args, photos, probed=probed))
-                    for label_, plain in configurations]
+                    for label_, plain in configurations if "notebook" in args.training]
+        results += [(f"training {name}", measure(f"training {name}", base_plain, args, photos, probed=probed,
+                                                 training=name))
+                    for name in args.training if name != "notebook"]
     if photos is not None:
         summary(results, base_index=0 if args.only_also else len(args.also))
     return 0
