@@ -10,9 +10,10 @@ Prints, for the generated data set (seed 0 unless --seed):
   3. a small CNN: must do better than (2);
   4. the course's ResNet50 (the solution in course/notebooks/02_residual_networks.md),
      trained as the notebook does (behind its augmentation layers, with its Adam, which
-     averages the weights, batch 32, then its own BatchNorm recalibration, sections 5.2-5.3): must reach 90% test accuracy within 10 epochs. Both
-     accuracies are printed, before and after the recalibration. `--resnet-source FILE`
-     takes `ResNet50` from a Python file instead;
+     averages the weights, batch 32, then its own BatchNorm recalibration, sections
+     5.2-5.3): must reach 90% test accuracy within 10 epochs. Both accuracies are printed,
+     before and after the recalibration. `--resnet-source FILE` takes `ResNet50` from a
+     Python file instead;
   5. for the small CNN and the ResNet50, in the same run, the accuracy on real photos of
      hands (benchmarks/signs_photos.py: a `shared/data/signs_photos_dev.h5` above the
      checkout, or `--photos FILE`; the run says when there are none), read as taken and
