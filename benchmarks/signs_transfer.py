@@ -40,7 +40,8 @@ model fails on how the photos look or on the shapes of the hands in them.
 
 `--training NAME ...` changes the notebook's training instead of the data (`TRAININGS`: the
 notebook's own, behind its augmentation layers; `unaugmented`, as it trained before session
-28; its augmentation fed through `tf.data`; random erasing; label smoothing), each trained
+28; its augmentation fed through `tf.data`; with a decaying learning rate; random erasing;
+label smoothing), each trained
 on the course renderer's data with the same seeds (SIGNS-TRANSFER.md, session 28).
 
 The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
@@ -65,8 +66,8 @@ from resnet_course.utils import data as signs_data
 from resnet_course.utils import signs
 from resnet_course.utils.data import make_signs_dataset
 
-from data_difficulty import (course_resnet50, notebook_augmentation, notebook_optimizer, notebook_recalibration,
-                             notebook_trainer, prepare, small_cnn)
+from data_difficulty import (course_resnet50, notebook_augmentation, notebook_optimizer, notebook_optimizer_arguments,
+                             notebook_recalibration, notebook_trainer, prepare, small_cnn)
 from signs_photos import describe_photos, find_photos, load_photos, predict, probabilities, report, report_photos
 
 
@@ -200,11 +201,14 @@ def _erasing():
 # behind the notebook's own augmentation layers (section 5.2; recalibration and prediction
 # use the model alone); "unaugmented" is the notebook's training before session 28;
 # "batches" maps the notebook's augmentation over a tf.data pipeline that shuffles every
-# epoch instead; "erase" and "smooth" change the unaugmented training.
+# epoch instead; "decay" is the notebook's with a learning rate that falls from the notebook's
+# to 0 by the end (cosine), against late falls in accuracy; "erase" and "smooth" change the
+# unaugmented training.
 TRAININGS = {
     "notebook": {},
     "unaugmented": {"augment": lambda: []},
     "batches": {"feed": "batches"},
+    "decay": {"decay": True},
     "erase": {"augment": _erasing},
     "smooth": {"augment": lambda: [], "label_smoothing": 0.1},
 }
@@ -238,6 +242,10 @@ def fit(model_name, data, seed, epochs, photos, training="notebook"):
     # the proxies with plain Adam on the images as they are.
     optimizer = notebook_optimizer() if model_name == "resnet" else "adam"
     change = TRAININGS[training]
+    if change.get("decay") and model_name == "resnet":
+        start = notebook_optimizer_arguments()["learning_rate"]
+        optimizer = notebook_optimizer(learning_rate=keras.optimizers.schedules.CosineDecay(
+            start, decay_steps=epochs * -(-len(X_train) // 32)))
     fed = {"x": X_train, "y": Y_train, "batch_size": 32}
     if model_name != "resnet":
         trained = notebook_trainer(model, optimizer, [])
