@@ -72,7 +72,7 @@ def main(argv=None):
     if path is None:
         return 1
     X, labels = load_photos(path)
-    X = X.astype("float32") / 255.0 if X.max() > 1.5 else X.astype("float32")
+    X = X.astype("float32")  # load_photos gives [0, 1], as the model was trained on
     chosen = [i for i in range(len(X)) if args.classes is None or labels[i] in args.classes]
 
     import keras
