@@ -93,12 +93,9 @@ def train(name, model, data, epochs, batch_size=32, schedule="constant", augment
     import keras
 
     X_train, Y_train, X_test, Y_test = data
-    overrides = {}
-    if schedule == "cosine":
-        steps = epochs * -(-len(X_train) // batch_size)
-        start = notebook_optimizer_arguments()["learning_rate"]
-        overrides["learning_rate"] = keras.optimizers.schedules.CosineDecay(start, decay_steps=steps)
-    trainer = notebook_trainer(model, notebook_optimizer(**overrides), None if augmented else [])
+    optimizer = notebook_optimizer_decaying(epochs, len(X_train), batch_size) if schedule == "cosine" \
+        else notebook_optimizer()
+    trainer = notebook_trainer(model, optimizer, None if augmented else [])
     tracker = TestAccuracy(X_test, Y_test)
     start = time.perf_counter()
     print(f"{name}: {model.count_params():,} parameters, {epochs} epochs", flush=True)
@@ -213,6 +210,15 @@ def notebook_optimizer(**overrides):
     import keras
 
     return keras.optimizers.Adam(**{**notebook_optimizer_arguments(), **overrides})
+
+
+def notebook_optimizer_decaying(epochs, n_images, batch_size=32):
+    """Notebook 2's optimizer with its learning rate falling to 0 by the last batch (cosine)."""
+    import keras
+
+    steps = epochs * -(-n_images // batch_size)
+    start = notebook_optimizer_arguments()["learning_rate"]
+    return notebook_optimizer(learning_rate=keras.optimizers.schedules.CosineDecay(start, decay_steps=steps))
 
 
 def notebook_recalibration():

@@ -41,8 +41,8 @@ model fails on how the photos look or on the shapes of the hands in them.
 `--training NAME ...` changes the notebook's training instead of the data (`TRAININGS`: the
 notebook's own, behind its augmentation layers; `unaugmented`, as it trained before session
 28; its augmentation fed through `tf.data`; with a decaying learning rate; random erasing;
-label smoothing), each trained
-on the course renderer's data with the same seeds (SIGNS-TRANSFER.md, session 28).
+label smoothing), each trained on the course renderer's data with the same seeds
+(SIGNS-TRANSFER.md, session 28).
 
 The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
 course's budget is well under 15 s on a student's machine (CPU time is the steadier figure
@@ -66,7 +66,7 @@ from resnet_course.utils import data as signs_data
 from resnet_course.utils import signs
 from resnet_course.utils.data import make_signs_dataset
 
-from data_difficulty import (course_resnet50, notebook_augmentation, notebook_optimizer, notebook_optimizer_arguments,
+from data_difficulty import (course_resnet50, notebook_augmentation, notebook_optimizer, notebook_optimizer_decaying,
                              notebook_recalibration, notebook_trainer, prepare, small_cnn)
 from signs_photos import describe_photos, find_photos, load_photos, predict, probabilities, report, report_photos
 
@@ -240,20 +240,19 @@ def fit(model_name, data, seed, epochs, photos, training="notebook"):
     # The ResNet50 trains as the notebook does, behind its augmentation layers, with its own
     # optimizer (Adam keeping an average of the weights, put in their place when `fit` ends);
     # the proxies with plain Adam on the images as they are.
-    optimizer = notebook_optimizer() if model_name == "resnet" else "adam"
     change = TRAININGS[training]
-    if change.get("decay") and model_name == "resnet":
-        start = notebook_optimizer_arguments()["learning_rate"]
-        optimizer = notebook_optimizer(learning_rate=keras.optimizers.schedules.CosineDecay(
-            start, decay_steps=epochs * -(-len(X_train) // 32)))
-    fed = {"x": X_train, "y": Y_train, "batch_size": 32}
     if model_name != "resnet":
-        trained = notebook_trainer(model, optimizer, [])
-    elif change.get("feed") == "batches":
-        trained = notebook_trainer(model, optimizer, [])
-        fed = {"x": _augmented_batches(X_train, Y_train, notebook_augmentation()()), "shuffle": False}
+        optimizer, change = "adam", {"augment": lambda: []}
+    elif change.get("decay"):
+        optimizer = notebook_optimizer_decaying(epochs, len(X_train))
     else:
-        trained = notebook_trainer(model, optimizer, change["augment"]() if "augment" in change else None)
+        optimizer = notebook_optimizer()
+    batches = change.get("feed") == "batches"  # augmented in the pipeline, not in front of the model
+    layers = [] if batches else change["augment"]() if "augment" in change else None  # None: the notebook's
+    trained = notebook_trainer(model, optimizer, layers)
+    fed = {"x": X_train, "y": Y_train, "batch_size": 32}
+    if batches:
+        fed = {"x": _augmented_batches(X_train, Y_train, notebook_augmentation()()), "shuffle": False}
     if "label_smoothing" in change:
         trained.compile(optimizer=optimizer, metrics=["accuracy"],
                         loss=keras.losses.CategoricalCrossentropy(label_smoothing=change["label_smoothing"]))
