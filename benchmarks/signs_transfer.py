@@ -40,9 +40,10 @@ model fails on how the photos look or on the shapes of the hands in them.
 
 `--training NAME ...` changes the notebook's training instead of the data (`TRAININGS`: the
 notebook's own, behind its augmentation layers; `unaugmented`, as it trained before session
-28; its augmentation fed through `tf.data`; with a decaying learning rate; random erasing;
-label smoothing), each trained on the course renderer's data with the same seeds
-(SIGNS-TRANSFER.md, session 28).
+28; more augmentation (exposure and contrast, shear, turned twice as far); a learning rate
+half the notebook's; its augmentation fed through `tf.data`; with a decaying learning rate;
+random erasing; label smoothing), each trained on the course renderer's data with the same
+seeds (SIGNS-TRANSFER.md, sessions 28 and 29).
 
 The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
 course's budget is well under 15 s on a student's machine (CPU time is the steadier figure
@@ -203,9 +204,43 @@ def _erasing():
 # "batches" maps the notebook's augmentation over a tf.data pipeline that shuffles every
 # epoch instead; "decay" is the notebook's with a learning rate that falls from the notebook's
 # to 0 by the end (cosine), against late falls in accuracy; "erase" and "smooth" change the
-# unaugmented training.
+# unaugmented training. "light", "shear" and "rotate" add to the notebook's augmentation and
+# "slower" halves its learning rate (session 29).
+def _with_notebook_augmentation(*extra):
+    """The notebook's augmentation layers followed by `extra` (functions making more layers)."""
+    return lambda: notebook_augmentation()() + [layer for make in extra for layer in make()]
+
+
+def _light():
+    """Exposure and contrast: the wall and the skin lighter or darker, flatter or harder."""
+    import keras
+
+    return [keras.layers.RandomBrightness(0.1, value_range=(0, 1)),
+            keras.layers.RandomContrast(0.2, value_range=(0, 1))]
+
+
+def _shear():
+    import keras
+
+    return [keras.layers.RandomShear(0.15, 0.15, fill_mode="nearest")]
+
+
+def _turned_more():
+    """The notebook's augmentation, turned up to 36 degrees instead of 18."""
+    import keras
+
+    return [layer for layer in notebook_augmentation()() if not isinstance(layer, keras.layers.RandomRotation)] + [
+        keras.layers.RandomRotation(0.1, fill_mode="nearest")]
+
+
 TRAININGS = {
     "notebook": {},
+    "light": {"augment": _with_notebook_augmentation(_light)},
+    "shear": {"augment": _with_notebook_augmentation(_shear)},
+    "rotate": {"augment": _turned_more},
+    "slower": {"optimizer": {"learning_rate": 0.0005}},
+    "faster": {"optimizer": {"learning_rate": 0.002}},
+    "identity-start": {"identity_start": True},
     "unaugmented": {"augment": lambda: []},
     "batches": {"feed": "batches"},
     "decay": {"decay": True},
@@ -241,12 +276,18 @@ def fit(model_name, data, seed, epochs, photos, training="notebook"):
     # optimizer (Adam keeping an average of the weights, put in their place when `fit` ends);
     # the proxies with plain Adam on the images as they are.
     change = TRAININGS[training]
+    if change.get("identity_start"):
+        # Every residual block starts as the identity: the last BatchNorm of its main path
+        # ("..._branch2c") scales by 0 at first (Goyal et al. 2017; torchvision's zero_init_residual).
+        for layer in model.layers:
+            if layer.name.endswith("_branch2c") and hasattr(layer, "gamma"):
+                layer.gamma.assign(keras.ops.zeros_like(layer.gamma))
     if model_name != "resnet":
         optimizer, change = "adam", {"augment": lambda: []}
     elif change.get("decay"):
         optimizer = notebook_optimizer_decaying(epochs, len(X_train))
     else:
-        optimizer = notebook_optimizer()
+        optimizer = notebook_optimizer(**change.get("optimizer", {}))
     batches = change.get("feed") == "batches"  # augmented in the pipeline, not in front of the model
     layers = [] if batches else change["augment"]() if "augment" in change else None  # None: the notebook's
     trained = notebook_trainer(model, optimizer, layers)
