@@ -9,9 +9,9 @@ Prints, for the generated data set (seed 0 unless --seed):
      could be told apart without seeing a hand;
   3. a small CNN: must do better than (2);
   4. the course's ResNet50 (the solution in course/notebooks/02_residual_networks.md),
-     trained as the notebook does (behind its augmentation layers, with its Adam, which
-     averages the weights, batch 32, then its own BatchNorm recalibration, sections
-     5.2-5.3): must reach 90% test accuracy within 10 epochs. Both accuracies are printed,
+     trained as the notebook does (every block starting as the identity, behind its
+     augmentation layers, with its Adam, which averages the weights, batch 32, then its
+     own BatchNorm recalibration, sections 5.2-5.3): must reach 90% test accuracy within 10 epochs. Both accuracies are printed,
      before and after the recalibration. `--resnet-source FILE` takes `ResNet50` from a
      Python file instead;
   5. for the small CNN and the ResNet50, in the same run, the accuracy on real photos of
@@ -221,29 +221,38 @@ def notebook_optimizer_decaying(epochs, n_images, batch_size=32):
     return notebook_optimizer(learning_rate=keras.optimizers.schedules.CosineDecay(start, decay_steps=steps))
 
 
-def notebook_recalibration():
-    """Notebook 2's own `recalibrate_batchnorm` (section 5.3), taken from the course source.
-
-    The notebook follows `fit` with one pass of training images in training mode that
-    settles BatchNormalization's moving averages; the benchmark measures the same procedure.
-    """
+def notebook_function(name):
+    """A function that notebook 2 defines (`def name(...)`), taken from the course source, with
+    the names it uses (keras, np, ...) from the notebook's import cells: the benchmark runs the
+    notebook's own procedure, not a copy of it."""
     import ast
 
     from resnet_course.autograder.authoring.sources import is_import_cell
 
     cells = _notebook_cells()
     namespace = {}
-    for cell in cells:  # the names the function uses (keras, np, ...) come from the import cells
+    for cell in cells:
         if is_import_cell(cell):
             exec(compile(cell.source, "<02_residual_networks imports>", "exec"), namespace)
     for cell in cells:
-        if cell.cell_type == "code" and "def recalibrate_batchnorm" in cell.source:
-            tree = ast.parse(cell.source)
-            defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)
-                    and node.name == "recalibrate_batchnorm"]
+        if cell.cell_type == "code" and f"def {name}(" in cell.source:
+            defs = [node for node in ast.parse(cell.source).body
+                    if isinstance(node, ast.FunctionDef) and node.name == name]
             exec(compile(ast.Module(body=defs, type_ignores=[]), "<02_residual_networks>", "exec"), namespace)
-            return namespace["recalibrate_batchnorm"]
-    raise LookupError("recalibrate_batchnorm not found in course/notebooks/02_residual_networks.md")
+            return namespace[name]
+    raise LookupError(f"{name} not found in course/notebooks/02_residual_networks.md")
+
+
+def notebook_recalibration():
+    """Notebook 2's `recalibrate_batchnorm` (section 5.3): after `fit`, one pass of training
+    images in training mode settles BatchNormalization's moving averages."""
+    return notebook_function("recalibrate_batchnorm")
+
+
+def notebook_start():
+    """Notebook 2's `start_blocks_as_identity` (section 5.2), applied to the ResNet50 before it
+    trains: every block's last BatchNorm on the main path starts at gamma 0 (zero-gamma)."""
+    return notebook_function("start_blocks_as_identity")
 
 
 def main(argv=None):
@@ -297,6 +306,7 @@ def main(argv=None):
     if not args.skip_resnet:
         keras.utils.set_random_seed(args.seed)
         model = course_resnet50(args.resnet_source)(input_shape=(64, 64, 3), classes=6)
+        notebook_start()(model)
         resnet = train("ResNet50", model, data, args.epochs, batch_size=args.batch_size, schedule=args.lr_schedule,
                        augmented=True)
         reached = [epoch + 1 for epoch, accuracy in enumerate(resnet) if accuracy >= RESNET_FLOOR]

@@ -39,11 +39,12 @@ sharper and mirrored, then with the wall evened out and as flat silhouettes: whe
 model fails on how the photos look or on the shapes of the hands in them.
 
 `--training NAME ...` changes the notebook's training instead of the data (`TRAININGS`: the
-notebook's own, behind its augmentation layers; `unaugmented`, as it trained before session
-28; more augmentation (exposure and contrast, shear, turned twice as far); a learning rate
-half the notebook's; its augmentation fed through `tf.data`; with a decaying learning rate;
-random erasing; label smoothing), each trained on the course renderer's data with the same
-seeds (SIGNS-TRANSFER.md, sessions 28 and 29).
+notebook's own, every block starting as the identity, behind its augmentation layers;
+`plain-start`, as it trained in session 28; `unaugmented`; more augmentation (exposure and
+contrast, shear, turned twice as far); half or twice the learning rate; its augmentation fed
+through `tf.data`; with a decaying learning rate; random erasing; label smoothing), each
+trained on the course renderer's data with the same seeds (SIGNS-TRANSFER.md, sessions 28
+and 29).
 
 The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
 course's budget is well under 15 s on a student's machine (CPU time is the steadier figure
@@ -68,7 +69,7 @@ from resnet_course.utils import signs
 from resnet_course.utils.data import make_signs_dataset
 
 from data_difficulty import (course_resnet50, notebook_augmentation, notebook_optimizer, notebook_optimizer_decaying,
-                             notebook_recalibration, notebook_trainer, prepare, small_cnn)
+                             notebook_recalibration, notebook_start, notebook_trainer, prepare, small_cnn)
 from signs_photos import describe_photos, find_photos, load_photos, predict, probabilities, report, report_photos
 
 
@@ -198,14 +199,17 @@ def _erasing():
 
 
 # The notebook's training and changes to it, each trained on the course renderer's data with
-# the same seeds (`--training`; SIGNS-TRANSFER.md, session 28). "notebook" trains the model
-# behind the notebook's own augmentation layers (section 5.2; recalibration and prediction
-# use the model alone); "unaugmented" is the notebook's training before session 28;
-# "batches" maps the notebook's augmentation over a tf.data pipeline that shuffles every
-# epoch instead; "decay" is the notebook's with a learning rate that falls from the notebook's
-# to 0 by the end (cosine), against late falls in accuracy; "erase" and "smooth" change the
-# unaugmented training. "light", "shear" and "rotate" add to the notebook's augmentation and
-# "slower" halves its learning rate (session 29).
+# the same seeds (`--training`; SIGNS-TRANSFER.md, sessions 28 and 29). "notebook" starts
+# every residual block as the identity (the notebook's `start_blocks_as_identity`) and trains
+# the model behind the notebook's own augmentation layers (section 5.2; recalibration and
+# prediction use the model alone); every other arm changes that in one place, so that since
+# session 29 they all start as the identity but "plain-start", which is the notebook's
+# training of session 28. "unaugmented" trains on the images as they are (session 27's
+# training, with the identity start); "batches" maps the notebook's augmentation over a
+# tf.data pipeline that shuffles every epoch instead; "decay" lets the learning rate fall
+# from the notebook's to 0 by the end (cosine), against late falls in accuracy; "erase" and
+# "smooth" change the unaugmented training. "light", "shear" and "rotate" add to the
+# notebook's augmentation, "slower" and "faster" halve and double its learning rate.
 def _with_notebook_augmentation(*extra):
     """The notebook's augmentation layers followed by `extra` (functions making more layers)."""
     return lambda: notebook_augmentation()() + [layer for make in extra for layer in make()]
@@ -240,7 +244,7 @@ TRAININGS = {
     "rotate": {"augment": _turned_more},
     "slower": {"optimizer": {"learning_rate": 0.0005}},
     "faster": {"optimizer": {"learning_rate": 0.002}},
-    "identity-start": {"identity_start": True},
+    "plain-start": {"plain_start": True},
     "unaugmented": {"augment": lambda: []},
     "batches": {"feed": "batches"},
     "decay": {"decay": True},
@@ -276,12 +280,8 @@ def fit(model_name, data, seed, epochs, photos, training="notebook"):
     # optimizer (Adam keeping an average of the weights, put in their place when `fit` ends);
     # the proxies with plain Adam on the images as they are.
     change = TRAININGS[training]
-    if change.get("identity_start"):
-        # Every residual block starts as the identity: the last BatchNorm of its main path
-        # ("..._branch2c") scales by 0 at first (Goyal et al. 2017; torchvision's zero_init_residual).
-        for layer in model.layers:
-            if layer.name.endswith("_branch2c") and hasattr(layer, "gamma"):
-                layer.gamma.assign(keras.ops.zeros_like(layer.gamma))
+    if model_name == "resnet" and not change.get("plain_start"):
+        notebook_start()(model)  # every block starts as the identity (zero-gamma), as the notebook's does
     if model_name != "resnet":
         optimizer, change = "adam", {"augment": lambda: []}
     elif change.get("decay"):

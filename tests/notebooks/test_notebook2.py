@@ -500,6 +500,60 @@ def test_training_goes_through_augmentation_that_only_training_sees():
     assert np.allclose(augmented.mean(axis=(1, 2, 3)), image.mean(), atol=0.05)  # a little, not erased
 
 
+def _notebook_function(name):
+    """A function notebook 2 defines in a code cell, with keras in its namespace."""
+    import ast
+
+    import keras
+
+    from resnet_course.autograder.authoring.sources import read_source
+
+    (cell,) = [c for c in read_source(STEM).cells if c.cell_type == "code" and f"def {name}(" in c.source]
+    defs = [n for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef) and n.name == name]
+    namespace = {"keras": keras}
+    exec(compile(ast.Module(body=defs, type_ignores=[]), STEM, "exec"), namespace)
+    return namespace[name]
+
+
+def test_training_starts_every_block_as_the_identity(solutions):
+    """Section 5.2 starts each residual block as the identity (zero-gamma) before training:
+    an identity block then passes its input on, a convolutional block only its shortcut, and
+    a model whose layers are named otherwise is left as it is."""
+    import keras
+
+    from resnet_course.autograder.authoring.sources import read_source
+
+    start = _notebook_function("start_blocks_as_identity")
+    (cell,) = [c for c in read_source(STEM).cells if c.cell_type == "code" and "trainer.fit(" in c.source]
+    built, started, fitted = (cell.source.index(t) for t in
+                              ("model = ResNet50(", "start_blocks_as_identity(model)", "trainer.fit("))
+    assert built < started < fitted
+
+    keras.utils.set_random_seed(0)
+    X = keras.Input((8, 8, 256))
+    identity = solutions["identity_block"](X, 3, [64, 64, 256], stage=2, block="b")
+    convolutional = solutions["convolutional_block"](X, 3, [128, 128, 512], stage=3, block="a", s=2)
+    model = keras.Model(X, [identity, convolutional])
+    x = np.abs(np.random.default_rng(0).normal(size=(2, 8, 8, 256))).astype("float32")  # after a ReLU
+    before_identity, _ = model(x)
+    assert not np.allclose(before_identity, x, atol=1e-3)  # with the usual initialisation it is not
+    start(model)
+    after_identity, after_convolutional = model(x)
+    assert np.allclose(after_identity, x, atol=1e-6)
+    shortcut = model.get_layer("bn3a_branch1")(model.get_layer("res3a_branch1")(x), training=False)
+    assert np.allclose(after_convolutional, np.maximum(shortcut, 0), atol=1e-5)
+    zeroed = [layer.name for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)
+              and not np.any(layer.gamma.numpy())]
+    assert sorted(zeroed) == ["bn2b_branch2c", "bn3a_branch2c"]
+
+    # Layers left with Keras's own names: nothing to recognise, nothing changed, no error.
+    main = keras.layers.BatchNormalization()(keras.layers.Conv2D(256, 1)(X))
+    other_model = keras.Model(X, keras.layers.Activation("relu")(keras.layers.Add()([main, X])))
+    weights = [w.copy() for w in other_model.get_weights()]
+    start(other_model)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, other_model.get_weights()))
+
+
 # ---------------------------------------------------------------------------------------
 # The notebook itself: the source end to end (quick mode) and the untouched student copy
 # ---------------------------------------------------------------------------------------
