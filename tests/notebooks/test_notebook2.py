@@ -546,12 +546,14 @@ def test_training_starts_every_block_as_the_identity(solutions):
               and not np.any(layer.gamma.numpy())]
     assert sorted(zeroed) == ["bn2b_branch2c", "bn3a_branch2c"]
 
-    # Layers left with Keras's own names: nothing to recognise, nothing changed, no error.
-    main = keras.layers.BatchNormalization()(keras.layers.Conv2D(256, 1)(X))
-    other_model = keras.Model(X, keras.layers.Activation("relu")(keras.layers.Add()([main, X])))
-    weights = [w.copy() for w in other_model.get_weights()]
-    start(other_model)
-    assert all(np.array_equal(a, b) for a, b in zip(weights, other_model.get_weights()))
+    # Layers left with Keras's own names, or a last BatchNorm without a scale (scale=False):
+    # nothing to set, nothing changed, no error.
+    for norm in (keras.layers.BatchNormalization(), keras.layers.BatchNormalization(scale=False, name="bn2b_branch2c")):
+        main = norm(keras.layers.Conv2D(256, 1)(X))
+        other_model = keras.Model(X, keras.layers.Activation("relu")(keras.layers.Add()([main, X])))
+        weights = [w.copy() for w in other_model.get_weights()]
+        start(other_model)
+        assert all(np.array_equal(a, b) for a, b in zip(weights, other_model.get_weights()))
 
 
 # ---------------------------------------------------------------------------------------
