@@ -41,7 +41,7 @@ model fails on how the photos look or on the shapes of the hands in them.
 `--training NAME ...` changes the notebook's training instead of the data (`TRAININGS`: the
 notebook's own, every block starting as the identity, behind its augmentation layers;
 `plain-start`, as it trained in session 28; `unaugmented`; more augmentation (exposure and
-contrast, shear, turned twice as far); half or twice the learning rate; its augmentation fed
+contrast, shear, turned twice as far); half the learning rate; its augmentation fed
 through `tf.data`; with a decaying learning rate; random erasing; label smoothing), each
 trained on the course renderer's data with the same seeds (SIGNS-TRANSFER.md, sessions 28
 and 29).
@@ -209,7 +209,7 @@ def _erasing():
 # tf.data pipeline that shuffles every epoch instead; "decay" lets the learning rate fall
 # from the notebook's to 0 by the end (cosine), against late falls in accuracy; "erase" and
 # "smooth" change the unaugmented training. "light", "shear" and "rotate" add to the
-# notebook's augmentation, "slower" and "faster" halve and double its learning rate.
+# notebook's augmentation, "slower" halves its learning rate.
 def _with_notebook_augmentation(*extra):
     """The notebook's augmentation layers followed by `extra` (functions making more layers)."""
     return lambda: notebook_augmentation()() + [layer for make in extra for layer in make()]
@@ -243,7 +243,6 @@ TRAININGS = {
     "shear": {"augment": _with_notebook_augmentation(_shear)},
     "rotate": {"augment": _turned_more},
     "slower": {"optimizer": {"learning_rate": 0.0005}},
-    "faster": {"optimizer": {"learning_rate": 0.002}},
     "plain-start": {"plain_start": True},
     "unaugmented": {"augment": lambda: []},
     "batches": {"feed": "batches"},

@@ -472,6 +472,14 @@ def test_own_image_is_read_as_taken_and_mirrored():
     assert model.seen == [(4, 64, 64, 3)]
 
 
+def _code_cell(containing):
+    """The one code cell of notebook 2's source that contains `containing`."""
+    from resnet_course.autograder.authoring.sources import read_source
+
+    (cell,) = [c for c in read_source(STEM).cells if c.cell_type == "code" and containing in c.source]
+    return cell
+
+
 def test_training_goes_through_augmentation_that_only_training_sees():
     """Section 5.2 trains `model` behind augmentation layers (`trainer`): they must change the
     images in training, leave them alone when reading, and train `model`'s own weights."""
@@ -479,9 +487,7 @@ def test_training_goes_through_augmentation_that_only_training_sees():
 
     import keras
 
-    from resnet_course.autograder.authoring.sources import read_source
-
-    (cell,) = [c for c in read_source(STEM).cells if c.cell_type == "code" and "trainer = keras.Sequential(" in c.source]
+    cell = _code_cell("trainer = keras.Sequential(")
     (assign,) = [n for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Assign)
                  and [getattr(t, "id", None) for t in n.targets] == ["trainer"]]
     keras.utils.set_random_seed(0)
@@ -506,9 +512,7 @@ def _notebook_function(name):
 
     import keras
 
-    from resnet_course.autograder.authoring.sources import read_source
-
-    (cell,) = [c for c in read_source(STEM).cells if c.cell_type == "code" and f"def {name}(" in c.source]
+    cell = _code_cell(f"def {name}(")
     defs = [n for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef) and n.name == name]
     namespace = {"keras": keras}
     exec(compile(ast.Module(body=defs, type_ignores=[]), STEM, "exec"), namespace)
@@ -521,10 +525,8 @@ def test_training_starts_every_block_as_the_identity(solutions):
     a model whose layers are named otherwise is left as it is."""
     import keras
 
-    from resnet_course.autograder.authoring.sources import read_source
-
     start = _notebook_function("start_blocks_as_identity")
-    (cell,) = [c for c in read_source(STEM).cells if c.cell_type == "code" and "trainer.fit(" in c.source]
+    cell = _code_cell("trainer.fit(")
     built, started, fitted = (cell.source.index(t) for t in
                               ("model = ResNet50(", "start_blocks_as_identity(model)", "trainer.fit("))
     assert built < started < fitted
