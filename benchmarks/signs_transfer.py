@@ -39,9 +39,10 @@ sharper and mirrored, then with the wall evened out and as flat silhouettes: whe
 model fails on how the photos look or on the shapes of the hands in them.
 
 `--training NAME ...` changes the notebook's training instead of the data (`TRAININGS`: the
-notebook's own, every block starting as the identity, behind its augmentation layers;
-`plain-start`, as it trained in session 28; `unaugmented`; more augmentation (exposure and
-contrast, shear, turned twice as far); half the learning rate; its augmentation fed
+notebook's own, every block starting as the identity, behind its augmentation layers, which
+since session 30 change exposure and contrast too; `no-light`, without those two, as it
+trained after session 29's port; `plain-start`, as it trained in session 28; `unaugmented`;
+more augmentation (shear, turned twice as far); half the learning rate; its augmentation fed
 through `tf.data`; with a decaying learning rate; random erasing; label smoothing), each
 trained on the course renderer's data with the same seeds (SIGNS-TRANSFER.md, sessions 28
 and 29).
@@ -204,23 +205,25 @@ def _erasing():
 # the model behind the notebook's own augmentation layers (section 5.2; recalibration and
 # prediction use the model alone); every other arm changes that in one place, so that since
 # session 29 they all start as the identity but "plain-start", which is the notebook's
-# training of session 28. "unaugmented" trains on the images as they are (session 27's
+# training of session 28 (and, since session 30, moves exposure and contrast as the notebook
+# does). "no-light" is the notebook's training without its exposure and contrast layers. "unaugmented" trains on the images as they are (session 27's
 # training, with the identity start); "batches" maps the notebook's augmentation over a
 # tf.data pipeline that shuffles every epoch instead; "decay" lets the learning rate fall
 # from the notebook's to 0 by the end (cosine), against late falls in accuracy; "erase" and
-# "smooth" change the unaugmented training. "light", "shear" and "rotate" add to the
-# notebook's augmentation, "slower" halves its learning rate.
+# "smooth" change the unaugmented training. "shear" and "rotate" change the notebook's
+# augmentation, "slower" halves its learning rate. "light" was session 29's name for the
+# exposure and contrast layers, which the notebook has had since (session 30).
 def _with_notebook_augmentation(*extra):
     """The notebook's augmentation layers followed by `extra` (functions making more layers)."""
     return lambda: notebook_augmentation()() + [layer for make in extra for layer in make()]
 
 
-def _light():
-    """Exposure and contrast: the wall and the skin lighter or darker, flatter or harder."""
+def _without_light():
+    """The notebook's augmentation without its exposure and contrast layers."""
     import keras
 
-    return [keras.layers.RandomBrightness(0.1, value_range=(0, 1)),
-            keras.layers.RandomContrast(0.2, value_range=(0, 1))]
+    light = (keras.layers.RandomBrightness, keras.layers.RandomContrast)
+    return [layer for layer in notebook_augmentation()() if not isinstance(layer, light)]
 
 
 def _shear():
@@ -239,7 +242,7 @@ def _turned_more():
 
 TRAININGS = {
     "notebook": {},
-    "light": {"augment": _with_notebook_augmentation(_light)},
+    "no-light": {"augment": _without_light},
     "shear": {"augment": _with_notebook_augmentation(_shear)},
     "rotate": {"augment": _turned_more},
     "slower": {"optimizer": {"learning_rate": 0.0005}},
