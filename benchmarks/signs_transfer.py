@@ -45,7 +45,7 @@ trained after session 29's port; `plain-start`, as it trained in session 28; `un
 more augmentation (shear, turned twice as far); half the learning rate; its augmentation fed
 through `tf.data`; with a decaying learning rate; random erasing; label smoothing), each
 trained on the course renderer's data with the same seeds (SIGNS-TRANSFER.md, sessions 28
-and 29).
+to 30).
 
 The time to draw the 1200 images (CPU and wall) is printed for every configuration; the
 course's budget is well under 15 s on a student's machine (CPU time is the steadier figure
@@ -200,17 +200,18 @@ def _erasing():
 
 
 # The notebook's training and changes to it, each trained on the course renderer's data with
-# the same seeds (`--training`; SIGNS-TRANSFER.md, sessions 28 and 29). "notebook" starts
+# the same seeds (`--training`; SIGNS-TRANSFER.md, sessions 28 to 30). "notebook" starts
 # every residual block as the identity (the notebook's `start_blocks_as_identity`) and trains
 # the model behind the notebook's own augmentation layers (section 5.2; recalibration and
 # prediction use the model alone); every other arm changes that in one place, so that since
 # session 29 they all start as the identity but "plain-start", which is the notebook's
 # training of session 28 (and, since session 30, moves exposure and contrast as the notebook
-# does). "no-light" is the notebook's training without its exposure and contrast layers. "unaugmented" trains on the images as they are (session 27's
-# training, with the identity start); "batches" maps the notebook's augmentation over a
-# tf.data pipeline that shuffles every epoch instead; "decay" lets the learning rate fall
-# from the notebook's to 0 by the end (cosine), against late falls in accuracy; "erase" and
-# "smooth" change the unaugmented training. "shear" and "rotate" change the notebook's
+# does). "no-light" is the notebook's training without its exposure and contrast layers.
+# "unaugmented" trains on the images as they are (session 27's training, with the identity
+# start); "batches" maps the notebook's augmentation over a tf.data pipeline that shuffles
+# every epoch instead; "decay" lets the learning rate fall from the notebook's to 0 by the
+# end (cosine), against late falls in accuracy; "erase" and "smooth" change the unaugmented
+# training. "shear" and "rotate" change the notebook's
 # augmentation, "slower" halves its learning rate. "light" was session 29's name for the
 # exposure and contrast layers, which the notebook has had since (session 30).
 def _with_notebook_augmentation(*extra):
