@@ -211,9 +211,9 @@ def _erasing():
 # start); "batches" maps the notebook's augmentation over a tf.data pipeline that shuffles
 # every epoch instead; "decay" lets the learning rate fall from the notebook's to 0 by the
 # end (cosine), against late falls in accuracy; "erase" and "smooth" change the unaugmented
-# training. "shear" and "rotate" change the notebook's
-# augmentation, "slower" halves its learning rate. "light" was session 29's name for the
-# exposure and contrast layers, which the notebook has had since (session 30).
+# training. "shear" and "rotate" change the notebook's augmentation, "slower" halves its
+# learning rate. "light" was session 29's name for the exposure and contrast layers, which
+# the notebook has had since (session 30).
 def _with_notebook_augmentation(*extra):
     """The notebook's augmentation layers followed by `extra` (functions making more layers)."""
     return lambda: notebook_augmentation()() + [layer for make in extra for layer in make()]
