@@ -219,12 +219,17 @@ def _with_notebook_augmentation(*extra):
     return lambda: notebook_augmentation()() + [layer for make in extra for layer in make()]
 
 
-def _without_light():
-    """The notebook's augmentation without its exposure and contrast layers."""
+def _notebook_augmentation_without(*kinds):
+    """The notebook's augmentation layers but those of the Keras layer classes named in `kinds`."""
     import keras
 
-    light = (keras.layers.RandomBrightness, keras.layers.RandomContrast)
-    return [layer for layer in notebook_augmentation()() if not isinstance(layer, light)]
+    classes = tuple(getattr(keras.layers, kind) for kind in kinds)
+    return [layer for layer in notebook_augmentation()() if not isinstance(layer, classes)]
+
+
+def _without_light():
+    """The notebook's augmentation without its exposure and contrast layers."""
+    return _notebook_augmentation_without("RandomBrightness", "RandomContrast")
 
 
 def _shear():
@@ -234,11 +239,10 @@ def _shear():
 
 
 def _turned_more():
-    """The notebook's augmentation, turned up to 36 degrees instead of 18."""
+    """The notebook's augmentation, turned up to 36 degrees instead of 18 (the turn moves last)."""
     import keras
 
-    return [layer for layer in notebook_augmentation()() if not isinstance(layer, keras.layers.RandomRotation)] + [
-        keras.layers.RandomRotation(0.1, fill_mode="nearest")]
+    return _notebook_augmentation_without("RandomRotation") + [keras.layers.RandomRotation(0.1, fill_mode="nearest")]
 
 
 TRAININGS = {
