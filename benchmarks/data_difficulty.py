@@ -11,9 +11,9 @@ Prints, for the generated data set (seed 0 unless --seed):
   4. the course's ResNet50 (the solution in course/notebooks/02_residual_networks.md),
      trained as the notebook does (every block starting as the identity, behind its
      augmentation layers, with its Adam, which averages the weights, batch 32, then its
-     own BatchNorm recalibration, sections 5.2-5.3): must reach 90% test accuracy within 10 epochs. Both accuracies are printed,
-     before and after the recalibration. `--resnet-source FILE` takes `ResNet50` from a
-     Python file instead;
+     own BatchNorm recalibration, sections 5.2-5.3): must reach 90% test accuracy within
+     10 epochs. Both accuracies are printed, before and after the recalibration.
+     `--resnet-source FILE` takes `ResNet50` from a Python file instead;
   5. for the small CNN and the ResNet50, in the same run, the accuracy on real photos of
      hands (benchmarks/signs_photos.py: a `shared/data/signs_photos_dev.h5` above the
      checkout, or `--photos FILE`; the run says when there are none), read as taken and
@@ -150,6 +150,14 @@ def _notebook_cells():
     return read_source("02_residual_networks").cells
 
 
+def _notebook_function(name):
+    """A function notebook 2 defines, with the names its import cells make: the benchmark runs
+    the notebook's own procedure, not a copy of it."""
+    from resnet_course.autograder.authoring.sources import notebook_function
+
+    return notebook_function("02_residual_networks", name)
+
+
 def notebook_optimizer_arguments():
     """The keyword arguments of notebook 2's optimizer (section 5.2), read from its training cell.
 
@@ -221,38 +229,16 @@ def notebook_optimizer_decaying(epochs, n_images, batch_size=32):
     return notebook_optimizer(learning_rate=keras.optimizers.schedules.CosineDecay(start, decay_steps=steps))
 
 
-def notebook_function(name):
-    """A function that notebook 2 defines (`def name(...)`), taken from the course source, with
-    the names it uses (keras, np, ...) from the notebook's import cells: the benchmark runs the
-    notebook's own procedure, not a copy of it."""
-    import ast
-
-    from resnet_course.autograder.authoring.sources import is_import_cell
-
-    cells = _notebook_cells()
-    namespace = {}
-    for cell in cells:
-        if is_import_cell(cell):
-            exec(compile(cell.source, "<02_residual_networks imports>", "exec"), namespace)
-    for cell in cells:
-        if cell.cell_type == "code" and f"def {name}(" in cell.source:
-            defs = [node for node in ast.parse(cell.source).body
-                    if isinstance(node, ast.FunctionDef) and node.name == name]
-            exec(compile(ast.Module(body=defs, type_ignores=[]), "<02_residual_networks>", "exec"), namespace)
-            return namespace[name]
-    raise LookupError(f"{name} not found in course/notebooks/02_residual_networks.md")
-
-
 def notebook_recalibration():
     """Notebook 2's `recalibrate_batchnorm` (section 5.3): after `fit`, one pass of training
     images in training mode settles BatchNormalization's moving averages."""
-    return notebook_function("recalibrate_batchnorm")
+    return _notebook_function("recalibrate_batchnorm")
 
 
 def notebook_start():
     """Notebook 2's `start_blocks_as_identity` (section 5.2), applied to the ResNet50 before it
     trains: every block's last BatchNorm on the main path starts at gamma 0 (zero-gamma)."""
-    return notebook_function("start_blocks_as_identity")
+    return _notebook_function("start_blocks_as_identity")
 
 
 def main(argv=None):

@@ -214,9 +214,9 @@ def _erasing():
 # training. "shear" and "rotate" change the notebook's augmentation, "slower" halves its
 # learning rate. "light" was session 29's name for the exposure and contrast layers, which
 # the notebook has had since (session 30).
-def _with_notebook_augmentation(*extra):
-    """The notebook's augmentation layers followed by `extra` (functions making more layers)."""
-    return lambda: notebook_augmentation()() + [layer for make in extra for layer in make()]
+def _with_notebook_augmentation(extra):
+    """The notebook's augmentation layers followed by those `extra()` makes."""
+    return lambda: notebook_augmentation()() + extra()
 
 
 def _notebook_augmentation_without(*kinds):

@@ -60,3 +60,28 @@ def graded_function_namespace(stem, root=None):
         if is_import_cell(cell) or is_graded_function(cell):
             exec(compile(cell.source, f"<{stem}>", "exec"), namespace)
     return namespace
+
+
+def notebook_function(stem, name, root=None):
+    """A function that a source defines in any code cell (`def name(...)`), run with the names
+    its import cells make (keras, np, ...), not the rest of the cell or notebook.
+
+    For trusted instructor-side code only: benchmarks and tests that run the notebook's own
+    procedure (a training helper that is not graded) rather than a copy of it.
+    """
+    import ast
+
+    import resnet_course.utils  # noqa: F401  (quiet TensorFlow first)
+
+    cells = read_source(stem, root).cells
+    namespace = {"__name__": f"course_notebook_{stem}"}
+    for cell in cells:
+        if is_import_cell(cell):
+            exec(compile(cell.source, f"<{stem} imports>", "exec"), namespace)
+    for cell in cells:
+        if cell.cell_type == "code" and f"def {name}(" in cell.source:
+            defs = [node for node in ast.parse(cell.source).body
+                    if isinstance(node, ast.FunctionDef) and node.name == name]
+            exec(compile(ast.Module(body=defs, type_ignores=[]), f"<{stem}>", "exec"), namespace)
+            return namespace[name]
+    raise LookupError(f"{name} not found in {source_path(stem, root)}")

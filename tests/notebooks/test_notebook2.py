@@ -517,26 +517,15 @@ def test_training_goes_through_augmentation_that_only_training_sees():
     assert (np.abs(shift) <= 0.1 + 1e-4).all() and np.ptp(shift) > 1e-3, shift
 
 
-def _notebook_function(name):
-    """A function notebook 2 defines in a code cell, with keras in its namespace."""
-    import ast
-
-    import keras
-
-    cell = _code_cell(f"def {name}(")
-    defs = [n for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef) and n.name == name]
-    namespace = {"keras": keras}
-    exec(compile(ast.Module(body=defs, type_ignores=[]), STEM, "exec"), namespace)
-    return namespace[name]
-
-
 def test_training_starts_every_block_as_the_identity(solutions):
     """Section 5.2 starts each residual block as the identity (zero-gamma) before training:
     an identity block then passes its input on, a convolutional block only its shortcut, and
     a model whose layers are named otherwise is left as it is."""
     import keras
 
-    start = _notebook_function("start_blocks_as_identity")
+    from resnet_course.autograder.authoring.sources import notebook_function
+
+    start = notebook_function(STEM, "start_blocks_as_identity")
     cell = _code_cell("trainer.fit(")
     built, started, fitted = (cell.source.index(t) for t in
                               ("model = ResNet50(", "start_blocks_as_identity(model)", "trainer.fit("))
